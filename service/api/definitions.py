@@ -1,0 +1,48 @@
+"""Deployed process definitions: list, validate, deploy."""
+
+from __future__ import annotations
+
+from flask import request
+from flask.typing import ResponseReturnValue
+
+from ..auth import current_user, login_required, roles_required
+from ..db import get_session
+from ..errors import Invalid
+from ..operations import deploy as deploy_ops
+from ..operations.audit import Actor
+from ..schemas import definition_schema
+
+MAX_FILES = 50
+
+
+def _uploaded_files() -> dict[str, bytes]:
+    uploads = request.files.getlist("files") or list(request.files.values())
+    if not uploads:
+        raise Invalid("请上传文件（字段 files）/ upload files in the 'files' field", {"files": ["required"]})
+    if len(uploads) > MAX_FILES:
+        raise Invalid("文件过多 / too many files", {"files": [f"at most {MAX_FILES}"]})
+    return {(f.filename or "upload"): f.read() for f in uploads}
+
+
+@login_required
+def list_definitions() -> ResponseReturnValue:
+    """List the newest version of every deployed process."""
+    rows = deploy_ops.latest_definitions(get_session())
+    return {"items": definition_schema.dump(rows, many=True)}
+
+
+@roles_required("process_owner")
+def validate() -> ResponseReturnValue:
+    """Validate files as a deployment would, storing nothing."""
+    definitions = deploy_ops.validate_files(get_session(), _uploaded_files())
+    return {"valid": True, "processes": sorted(definitions)}
+
+
+@roles_required("process_owner")
+def deploy() -> ResponseReturnValue:
+    """Deploy BPMN, DMN and form files; changed processes get new versions."""
+    session = get_session()
+    results = deploy_ops.deploy_files(session, _uploaded_files(), Actor.of(current_user(), "process_owner"))
+    session.commit()
+    items = [{**definition_schema.dump(r.row), "created": r.created} for r in results]
+    return {"items": items}, 201 if any(r.created for r in results) else 200

@@ -1,0 +1,80 @@
+"""Process instances: start, list, show, cancel, history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.typing import ResponseReturnValue
+
+from ..auth import current_user, login_required
+from ..db import get_session
+from ..jsonsafe import to_json_value
+from ..operations import audit as audit_ops
+from ..operations import instances as instance_ops
+from ..operations.instances import LiveInstance
+from ..schemas import (
+    cancel_args,
+    event_schema,
+    instance_schema,
+    instance_summary_schema,
+    list_instances_args,
+    start_instance_args,
+)
+from .common import json_body, query_args, request_now
+
+
+def dump_live(live: LiveInstance) -> dict[str, Any]:
+    """Render an instance with its current data, tasks and timers."""
+    body: dict[str, Any] = instance_schema.dump(live.row)
+    body["data"] = to_json_value(live.engine.data())
+    body["definition"] = {"key": live.definition.key, "version": live.definition.version}
+    return body
+
+
+@login_required
+def start() -> ResponseReturnValue:
+    """Start an instance of the newest version of a process."""
+    args = json_body(start_instance_args)
+    session = get_session()
+    live = instance_ops.start_instance(session, args["process_key"], args["data"], current_user(), request_now())
+    session.commit()
+    return dump_live(live), 201
+
+
+@login_required
+def list_all() -> ResponseReturnValue:
+    """List visible instances, filtered and paged."""
+    args = query_args(list_instances_args)
+    rows, total = instance_ops.list_instances(get_session(), current_user(), **args)
+    return {
+        "items": instance_summary_schema.dump(rows, many=True),
+        "total": total,
+        "page": args["page"],
+        "per_page": args["per_page"],
+    }
+
+
+@login_required
+def show(instance_id: int) -> ResponseReturnValue:
+    """Show one instance with data, open tasks and deadlines."""
+    session = get_session()
+    instance_ops.get_visible(session, instance_id, current_user())
+    return dump_live(instance_ops.load_live(session, instance_id))
+
+
+@login_required
+def cancel(instance_id: int) -> ResponseReturnValue:
+    """Cancel a running instance."""
+    args = json_body(cancel_args)
+    session = get_session()
+    live = instance_ops.cancel_instance(session, instance_id, current_user(), args["reason"])
+    session.commit()
+    return dump_live(live)
+
+
+@login_required
+def events(instance_id: int) -> ResponseReturnValue:
+    """Return the instance's audit history in order."""
+    session = get_session()
+    instance_ops.get_visible(session, instance_id, current_user())
+    return {"items": event_schema.dump(audit_ops.events_of(session, instance_id), many=True)}

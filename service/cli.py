@@ -1,0 +1,183 @@
+"""The `zhifa` command: run, db upgrade, bpmn validate/deploy, timers run, audit verify, demo."""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from workflows import BpmnValidationError, ScriptError
+
+from . import create_app, db
+from .migrate import upgrade_database
+from .operations import audit as audit_ops
+from .operations import deploy as deploy_ops
+from .operations import timers as timer_ops
+from .operations.audit import SYSTEM_ACTOR
+
+
+def _app_factory() -> Flask:
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_app_factory, add_default_commands=True)
+def main() -> None:
+    """Zhifa 执法: BPMN case workflows for an urban-management law-enforcement bureau."""
+
+
+@main.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the newest revision."""
+    upgrade_database(current_app.config["DATABASE_URL"])
+    click.echo("database is at the newest revision")
+
+
+@main.group("bpmn")
+def bpmn_group() -> None:
+    """Diagrams: validate and deploy."""
+
+
+def _read_paths(paths: tuple[str, ...]) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for raw in paths:
+        path = Path(raw)
+        candidates = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in candidates:
+            if file.suffix.lower() in deploy_ops.DIAGRAM_SUFFIXES | deploy_ops.FORM_SUFFIXES:
+                files[file.name] = file.read_bytes()
+    if not files:
+        raise click.UsageError("no .bpmn, .dmn or .yaml files found in the given paths")
+    return files
+
+
+def _print_problems(exc: BpmnValidationError) -> None:
+    for problem in exc.problems:
+        click.echo(f"  {problem}", err=True)
+
+
+@bpmn_group.command("validate")
+@click.argument("paths", nargs=-1, required=True)
+@with_appcontext
+def bpmn_validate(paths: tuple[str, ...]) -> None:
+    """Validate diagrams, DMN tables and forms without deploying."""
+    with db.session_scope(current_app) as session:
+        try:
+            definitions = deploy_ops.validate_files(session, _read_paths(paths))
+        except BpmnValidationError as exc:
+            click.echo("invalid:", err=True)
+            _print_problems(exc)
+            sys.exit(1)
+    click.echo(f"valid: {', '.join(sorted(definitions))}")
+
+
+@bpmn_group.command("deploy")
+@click.argument("paths", nargs=-1, required=True)
+@with_appcontext
+def bpmn_deploy(paths: tuple[str, ...]) -> None:
+    """Deploy diagrams, DMN tables and forms; changed processes get new versions."""
+    with db.session_scope(current_app) as session:
+        try:
+            results = deploy_ops.deploy_files(session, _read_paths(paths), SYSTEM_ACTOR)
+        except BpmnValidationError as exc:
+            click.echo("refused:", err=True)
+            _print_problems(exc)
+            sys.exit(1)
+        session.commit()
+    for result in results:
+        state = "new version" if result.created else "unchanged"
+        click.echo(f"{result.row.key} v{result.row.version} ({state})")
+
+
+@main.group("timers")
+def timers_group() -> None:
+    """Timer worker."""
+
+
+@timers_group.command("run")
+@click.option("--once", is_flag=True, help="Fire what is due now and exit.")
+@click.option("--now", "now_text", help="Act as if it were this ISO instant (implies --once).")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between polls.")
+@with_appcontext
+def timers_run(once: bool, now_text: str | None, interval: float) -> None:
+    """Fire every timer that is due (repeatedly, unless --once or --now)."""
+    simulated = _parse_instant(now_text) if now_text else None
+    while True:
+        now = simulated or datetime.now(UTC)
+        fired, failed = run_due_timers(current_app, now)
+        click.echo(f"{now.isoformat()}: fired {fired} timer(s), {failed} failure(s)")
+        if once or simulated:
+            return
+        time.sleep(interval)
+
+
+def _parse_instant(text: str) -> datetime:
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise click.BadParameter(f"not an ISO 8601 instant: {text}") from exc
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+
+
+def run_due_timers(app: Flask, now: datetime) -> tuple[int, int]:
+    """Fire due timers instance by instance, each in its own transaction."""
+    done: set[int] = set()
+    fired = failed = 0
+    while True:
+        with db.session_scope(app) as session:
+            instance_id = timer_ops.claim_due_instance(session, now, done)
+            if instance_id is None:
+                return fired, failed
+            done.add(instance_id)
+            try:
+                fired += len(timer_ops.fire_instance_timers(session, instance_id, now))
+                session.commit()
+                continue
+            except ScriptError as exc:
+                session.rollback()
+                error = exc
+        failed += 1
+        with db.session_scope(app) as session:
+            timer_ops.mark_timer_failure(session, instance_id, error)
+            session.commit()
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """Audit chain."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Check every hash chain; name the first broken link and exit 1 if there is one."""
+    with db.session_scope(current_app) as session:
+        checked, broken = audit_ops.verify_chains(session)
+    if broken is None:
+        click.echo(f"audit chain intact: {checked} event(s) checked")
+        return
+    click.echo(
+        f"audit chain BROKEN at event id={broken.event_id} stream={broken.stream} seq={broken.seq}: {broken.reason}",
+        err=True,
+    )
+    sys.exit(1)
+
+
+@main.command("demo")
+@with_appcontext
+def demo() -> None:
+    """Deploy bpmn/ if needed, create one demo user per role and a few sample cases."""
+    from .demo import load_demo
+
+    for line in load_demo(current_app):
+        click.echo(line)

@@ -1,0 +1,54 @@
+"""Typed configuration defaults, read from ZHIFA_* environment variables, validated at start-up."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class DefaultConfig:
+    """Defaults for a local run on the embedded SQLite file; production overrides via env."""
+
+    DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'zhifa.sqlite3'}"
+    SECRET_KEY: str | None = None
+    BPMN_DIR = str(PROJECT_ROOT / "bpmn")
+    FORMS_DIR: str | None = None  # None: the built-in library in forms/definitions
+    ATTACHMENT_DIR = str(PROJECT_ROOT / "var" / "attachments")
+    CALENDAR_OVERRIDES: str | None = None
+    TOKEN_MAX_AGE_SECONDS = 12 * 3600
+    MAX_CONTENT_LENGTH = 50 * 1024 * 1024
+    MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
+    ALLOWED_ATTACHMENT_TYPES = (
+        "image/jpeg", "image/png", "image/webp", "video/mp4", "audio/mpeg", "audio/mp4",
+        "application/pdf", "application/octet-stream",
+    )
+    DEMO_MODE = False
+    ROLES = (
+        "officer", "squad_legal", "squad_leader", "legal_reviewer", "deputy_head", "bureau_head",
+        "clerk", "hotline_liaison", "process_owner", "auditor", "admin",
+    )
+
+
+def load_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
+    """Apply defaults, then ZHIFA_* environment variables, then explicit overrides, then validate."""
+    app.config.from_object(DefaultConfig)
+    app.config.from_prefixed_env("ZHIFA")
+    if overrides:
+        app.config.update(overrides)
+    validate_config(app.config)
+
+
+def validate_config(config: Mapping[str, Any]) -> None:
+    """Fail fast on settings the service cannot run without."""
+    if not config.get("SECRET_KEY"):
+        if not (config.get("TESTING") or config.get("DEMO_MODE")):
+            raise RuntimeError("ZHIFA_SECRET_KEY must be set (only demo and test runs may omit it)")
+    if not str(config.get("DATABASE_URL", "")).startswith(("sqlite", "postgresql")):
+        raise RuntimeError("ZHIFA_DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL")
+    if not Path(config["BPMN_DIR"]).is_dir():
+        raise RuntimeError(f"ZHIFA_BPMN_DIR {config['BPMN_DIR']} is not a directory")

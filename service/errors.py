@@ -1,0 +1,125 @@
+"""Service errors with stable codes, and the one handler that renders every error as JSON."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from flask import Flask, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+from marshmallow import ValidationError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from workflows import BpmnValidationError, CalendarCoverageError, ScriptError, TaskNotReady
+
+
+class ServiceError(Exception):
+    """Base of errors a request can end with; subclasses fix the code and HTTP status."""
+
+    code: ClassVar[str] = "error"
+    http_status: ClassVar[int] = 400
+
+    def __init__(self, message: str, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class NotAuthenticated(ServiceError):
+    """No valid credentials."""
+
+    code, http_status = "not_authenticated", 401
+
+
+class Forbidden(ServiceError):
+    """Authenticated, but the role does not allow this."""
+
+    code, http_status = "forbidden", 403
+
+
+class NotFound(ServiceError):
+    """No such resource (or not visible to the caller)."""
+
+    code, http_status = "not_found", 404
+
+
+class Conflict(ServiceError):
+    """Someone else changed or completed it meanwhile."""
+
+    code, http_status = "conflict", 409
+
+
+class Invalid(ServiceError):
+    """Input that fails validation, with per-field details."""
+
+    code, http_status = "validation_error", 422
+
+
+class PayloadTooLarge(ServiceError):
+    """Upload over the configured limit."""
+
+    code, http_status = "payload_too_large", 413
+
+
+def _body(code: str, message: str, details: Any, status: int) -> ResponseReturnValue:
+    return jsonify({"code": code, "message": message, "details": details}), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Map every error family to the `{code, message, details}` JSON shape."""
+
+    @app.errorhandler(ServiceError)
+    def _service(exc: ServiceError) -> ResponseReturnValue:
+        return _body(exc.code, exc.message, exc.details, exc.http_status)
+
+    @app.errorhandler(ValidationError)
+    def _validation(exc: ValidationError) -> ResponseReturnValue:
+        return _body("validation_error", "输入有误 / invalid input", exc.messages, 422)
+
+    @app.errorhandler(BpmnValidationError)
+    def _bpmn(exc: BpmnValidationError) -> ResponseReturnValue:
+        details = [p.as_dict() for p in exc.problems]
+        return _body("bpmn_invalid", "流程图校验未通过 / diagram validation failed", details, 422)
+
+    @app.errorhandler(ScriptError)
+    def _script(exc: ScriptError) -> ResponseReturnValue:
+        details = {"element_id": exc.element_id, "element_name": exc.element_name, "line": exc.line_number}
+        return _body("script_error", f"流程脚本出错 / script failed: {exc.message}", details, 422)
+
+    @app.errorhandler(CalendarCoverageError)
+    def _calendar(exc: CalendarCoverageError) -> ResponseReturnValue:
+        return _body("calendar_not_covered", str(exc), None, 422)
+
+    @app.errorhandler(TaskNotReady)
+    def _not_ready(exc: TaskNotReady) -> ResponseReturnValue:
+        return _body("conflict", f"任务已被处理或已变更 / {exc}", None, 409)
+
+    @app.errorhandler(StaleDataError)
+    def _stale(_exc: StaleDataError) -> ResponseReturnValue:
+        return _body("conflict", "案件已被他人更新，请刷新后重试 / changed by someone else meanwhile", None, 409)
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(_exc: IntegrityError) -> ResponseReturnValue:
+        return _body("conflict", "数据冲突，请重试 / conflicting concurrent change", None, 409)
+
+    @app.errorhandler(OperationalError)
+    def _operational(exc: OperationalError) -> ResponseReturnValue:
+        if "locked" in str(exc).lower() or "could not serialize" in str(exc).lower():
+            return _body("conflict", "数据正忙，请重试 / busy, retry", None, 409)
+        raise exc
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> ResponseReturnValue:
+        status = exc.code or 500
+        code = "payload_too_large" if status == 413 else (exc.name or "error").lower().replace(" ", "_")
+        if request.path.startswith("/api/"):
+            return _body(code, exc.description or exc.name, None, status)
+        return exc
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> ResponseReturnValue:
+        if current_app.testing:
+            raise exc
+        current_app.logger.exception("unhandled error")
+        return _body("internal_error", "服务器内部错误 / internal error", None, 500)

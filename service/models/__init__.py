@@ -1,0 +1,20 @@
+"""Database models: definitions, instances and their projections, audit chain, users, attachments."""
+
+from .attachments import Attachment
+from .audit import AuditEvent
+from .definitions import FormDefinitionRow, ProcessDefinitionRow
+from .instances import HumanTask, InstanceTimer, ProcessInstance
+from .numbering import NumberCounter
+from .users import User
+
+__all__ = [
+    "Attachment",
+    "AuditEvent",
+    "FormDefinitionRow",
+    "HumanTask",
+    "InstanceTimer",
+    "NumberCounter",
+    "ProcessDefinitionRow",
+    "ProcessInstance",
+    "User",
+]

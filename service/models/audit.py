@@ -1,0 +1,35 @@
+"""The append-only, hash-chained audit log (执法全过程记录)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import Base, intpk
+
+
+class AuditEvent(Base):
+    """One recorded state change; `hash` covers every field and the previous event's hash."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (UniqueConstraint("stream", "seq", name="uq_audit_events_stream_seq"),)
+
+    id: Mapped[intpk]
+    stream: Mapped[str] = mapped_column(String(50))
+    seq: Mapped[int]
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"), index=True)
+    occurred_at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(64), index=True)
+    role: Mapped[str | None] = mapped_column(String(50))
+    kind: Mapped[str] = mapped_column(String(50))
+    task_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    task_bpmn_id: Mapped[str | None] = mapped_column(String(100))
+    task_name: Mapped[str | None] = mapped_column(String(200))
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    diff: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    attachments: Mapped[list[Any] | None] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,93 @@
+"""Process instances and the projections rebuilt on every save: open human tasks and timers."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import Base, created_at, intpk, utcnow
+
+
+class InstanceStatusColumn(enum.StrEnum):
+    """Persisted instance status (mirrors workflows.InstanceStatus)."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    ERROR = "error"
+
+
+class ProcessInstance(Base):
+    """One case: the serialised engine state, pinned definition, status and optimistic-lock version."""
+
+    __tablename__ = "process_instances"
+
+    id: Mapped[intpk]
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definitions.id"), index=True)
+    process_key: Mapped[str] = mapped_column(String(100), index=True)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[InstanceStatusColumn] = mapped_column(
+        Enum(InstanceStatusColumn, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        index=True,
+    )
+    stage: Mapped[str | None] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(Text)
+    serializer_version: Mapped[str] = mapped_column(String(10))
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    next_timer_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    audit_seq: Mapped[int] = mapped_column(default=0)
+    audit_head: Mapped[str] = mapped_column(String(64), default="")
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[created_at]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    completed_at: Mapped[datetime | None]
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    tasks: Mapped[list[HumanTask]] = relationship(
+        back_populates="instance", cascade="all, delete-orphan", order_by="HumanTask.created_at"
+    )
+    timers: Mapped[list[InstanceTimer]] = relationship(back_populates="instance", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+
+class HumanTask(Base):
+    """An open user task, projected from the engine state on every save (the inbox)."""
+
+    __tablename__ = "human_tasks"
+    __table_args__ = (Index("ix_human_tasks_role_due", "role", "due_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id", ondelete="CASCADE"), index=True)
+    bpmn_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    process_id: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str | None] = mapped_column(String(50))
+    form_key: Mapped[str | None] = mapped_column(String(100))
+    due_at: Mapped[datetime | None]
+    warn_at: Mapped[datetime | None]
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    claimed_at: Mapped[datetime | None]
+    created_at: Mapped[created_at]
+
+    instance: Mapped[ProcessInstance] = relationship(back_populates="tasks")
+
+
+class InstanceTimer(Base):
+    """A timer an instance waits on, projected for display and the timer worker."""
+
+    __tablename__ = "instance_timers"
+
+    id: Mapped[intpk]
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id", ondelete="CASCADE"), index=True)
+    bpmn_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    due_at: Mapped[datetime] = mapped_column(index=True)
+
+    instance: Mapped[ProcessInstance] = relationship(back_populates="timers")

@@ -1,0 +1,203 @@
+"""Validate and deploy diagrams, DMN tables and forms as new definition versions."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from forms import FormDefinitionError, FormRegistry, parse_form
+from workflows import BpmnValidationError, Problem, ProcessDefinition, bundle_hash, load_definitions
+
+from ..errors import Invalid
+from ..jsonsafe import canonical_json
+from ..models import FormDefinitionRow, ProcessDefinitionRow
+from ..runtime import get_runtime
+from .audit import Actor, record_system_event
+
+DIAGRAM_SUFFIXES = {".bpmn", ".dmn"}
+FORM_SUFFIXES = {".yaml", ".yml"}
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    """One process after a deployment: its current version and whether this upload created it."""
+
+    row: ProcessDefinitionRow
+    created: bool
+
+
+def validate_files(session: Session, files: Mapping[str, bytes]) -> dict[str, ProcessDefinition]:
+    """Check uploaded files as a deployment would, without storing anything."""
+    diagrams, form_texts = _split(files)
+    forms = _form_registry(session, form_texts)
+    return _load(session, diagrams, forms)
+
+
+def deploy_files(session: Session, files: Mapping[str, bytes], actor: Actor) -> list[DeployResult]:
+    """Deploy files; every process whose content changed gets a new version."""
+    diagrams, form_texts = _split(files)
+    forms = _form_registry(session, form_texts)
+    definitions = _load(session, diagrams, forms)
+    uploaded = set(diagrams)
+    results = [
+        _store_version(session, definition, forms, actor)
+        for definition in definitions.values()
+        if uploaded & set(definition.files)
+    ]
+    _store_forms(session, form_texts)
+    record_system_event(
+        session,
+        actor,
+        "definitions_deployed",
+        data={
+            "files": {name: hashlib.sha256(content).hexdigest() for name, content in sorted(files.items())},
+            "versions": {r.row.key: r.row.version for r in results},
+        },
+    )
+    return results
+
+
+def _split(files: Mapping[str, bytes]) -> tuple[dict[str, str], dict[str, str]]:
+    diagrams: dict[str, str] = {}
+    forms: dict[str, str] = {}
+    problems = []
+    for raw_name, content in files.items():
+        name = PurePosixPath(raw_name).name
+        suffix = PurePosixPath(name).suffix.lower()
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError:
+            problems.append(Problem("file is not UTF-8 text", name))
+            continue
+        if suffix in DIAGRAM_SUFFIXES:
+            diagrams[name] = text
+        elif suffix in FORM_SUFFIXES:
+            forms[name] = text
+        else:
+            problems.append(Problem("only .bpmn, .dmn and .yaml form files can be deployed", name))
+    if problems:
+        raise BpmnValidationError(problems)
+    if not diagrams and not forms:
+        raise Invalid("没有上传文件 / no files uploaded", {"files": ["required"]})
+    return diagrams, forms
+
+
+def _form_registry(session: Session, uploaded: Mapping[str, str]) -> FormRegistry:
+    problems = []
+    for name, text in uploaded.items():
+        try:
+            parse_form(text, name)
+        except FormDefinitionError as exc:
+            problems.append(Problem(exc.message, name, exc.line))
+    if problems:
+        raise BpmnValidationError(problems)
+    deployed = {f"{row.key}.yaml": row.text for row in _latest_forms(session)}
+    return get_runtime().base_forms.with_overrides({**deployed, **uploaded})
+
+
+def _load(session: Session, diagrams: Mapping[str, str], forms: FormRegistry) -> dict[str, ProcessDefinition]:
+    # Called processes may live in earlier deployments: load the upload over the latest deployed files.
+    existing: dict[str, str] = {}
+    for row in _latest_definitions(session):
+        existing.update(row.files)
+    roles = set(current_app.config["ROLES"])
+    return load_definitions(
+        {**existing, **diagrams},
+        form_exists=lambda key: key in forms,
+        role_exists=lambda role: role in roles,
+    )
+
+
+def _store_version(
+    session: Session, definition: ProcessDefinition, forms: FormRegistry, actor: Actor
+) -> DeployResult:
+    pinned_forms = {key: forms.get(key).text for key in sorted(definition.form_keys())}
+    content_hash = _version_hash(definition, pinned_forms)
+    latest = _latest_version(session, definition.process_id)
+    if latest is not None and latest.content_hash == content_hash:
+        return DeployResult(latest, created=False)
+    row = ProcessDefinitionRow(
+        key=definition.process_id,
+        name=definition.name,
+        version=(latest.version + 1) if latest else 1,
+        content_hash=content_hash,
+        files=dict(definition.files),
+        forms=pinned_forms,
+        deployed_by_id=actor.user_id,
+    )
+    session.add(row)
+    session.flush()  # the id is needed by the caller's response and the audit record
+    return DeployResult(row, created=True)
+
+
+def _version_hash(definition: ProcessDefinition, pinned_forms: Mapping[str, str]) -> str:
+    digest = hashlib.sha256(bundle_hash(definition.files).encode())
+    digest.update(canonical_json(pinned_forms).encode())
+    return digest.hexdigest()
+
+
+def _store_forms(session: Session, uploaded: Mapping[str, str]) -> None:
+    for name, text in uploaded.items():
+        key = parse_form(text, name).key
+        content_hash = hashlib.sha256(text.encode()).hexdigest()
+        rows = session.scalars(select(FormDefinitionRow).where(FormDefinitionRow.key == key)).all()
+        if any(r.content_hash == content_hash for r in rows):
+            continue
+        version = max((r.version for r in rows), default=0) + 1
+        session.add(FormDefinitionRow(key=key, version=version, content_hash=content_hash, text=text))
+
+
+def _latest_version(session: Session, key: str) -> ProcessDefinitionRow | None:
+    return session.scalars(
+        select(ProcessDefinitionRow)
+        .where(ProcessDefinitionRow.key == key)
+        .order_by(ProcessDefinitionRow.version.desc())
+        .limit(1)
+    ).first()
+
+
+def _latest_definitions(session: Session) -> list[ProcessDefinitionRow]:
+    latest = (
+        select(ProcessDefinitionRow.key, func.max(ProcessDefinitionRow.version).label("version"))
+        .group_by(ProcessDefinitionRow.key)
+        .subquery()
+    )
+    return list(
+        session.scalars(
+            select(ProcessDefinitionRow).join(
+                latest,
+                (ProcessDefinitionRow.key == latest.c.key) & (ProcessDefinitionRow.version == latest.c.version),
+            )
+        )
+    )
+
+
+def _latest_forms(session: Session) -> list[FormDefinitionRow]:
+    latest = (
+        select(FormDefinitionRow.key, func.max(FormDefinitionRow.version).label("version"))
+        .group_by(FormDefinitionRow.key)
+        .subquery()
+    )
+    return list(
+        session.scalars(
+            select(FormDefinitionRow).join(
+                latest, (FormDefinitionRow.key == latest.c.key) & (FormDefinitionRow.version == latest.c.version)
+            )
+        )
+    )
+
+
+def latest_definitions(session: Session) -> list[ProcessDefinitionRow]:
+    """Return the newest version of every deployed process, by key."""
+    return sorted(_latest_definitions(session), key=lambda r: r.key)
+
+
+def latest_definition(session: Session, key: str) -> ProcessDefinitionRow | None:
+    """Return the newest version of one process."""
+    return _latest_version(session, key)

@@ -1,0 +1,205 @@
+"""Start, read, list and cancel instances; write an engine instance back with its projections."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from workflows import InstanceStatus, WorkflowInstance
+
+from ..db import utcnow
+from ..errors import Forbidden, Invalid, NotFound
+from ..jsonsafe import to_json_value
+from ..models import AuditEvent, HumanTask, InstanceTimer, ProcessDefinitionRow, ProcessInstance, User
+from ..models.instances import InstanceStatusColumn
+from ..runtime import LoadedDefinition, get_runtime
+from .audit import Actor, record_instance_event
+from .deploy import latest_definition
+
+# Roles that see every case; everyone else sees cases they started, acted on, or may act on now.
+SEE_ALL_ROLES = ("auditor", "admin", "bureau_head", "deputy_head", "legal_reviewer", "process_owner")
+START_FORBIDDEN_ROLES = ("auditor",)
+SEARCH_FIELDS = ("case_no", "title", "address", "party_name", "work_order_no", "summary")
+MAX_START_DATA_BYTES = 256 * 1024
+
+
+@dataclass
+class LiveInstance:
+    """An instance row with its definition and the restored engine object."""
+
+    row: ProcessInstance
+    definition: LoadedDefinition
+    engine: WorkflowInstance
+
+
+def start_instance(
+    session: Session, process_key: str, data: Mapping[str, Any], user: User, now: datetime | None = None
+) -> LiveInstance:
+    """Start the newest version of a process with start data."""
+    if not set(user.roles) - set(START_FORBIDDEN_ROLES):
+        raise Forbidden("此角色不能发起案件 / this role cannot start cases")
+    _check_start_data(data)
+    definition_row = latest_definition(session, process_key)
+    if definition_row is None:
+        raise Invalid("流程不存在 / unknown process", {"process_key": [f"'{process_key}' is not deployed"]})
+    loaded = get_runtime().loaded(definition_row)
+    engine = get_runtime().engine.start(loaded.process, data, now)
+    row = ProcessInstance(
+        definition_id=definition_row.id,
+        process_key=process_key,
+        status=InstanceStatusColumn.RUNNING,
+        state="",
+        serializer_version="",
+        started_by_id=user.id,
+    )
+    session.add(row)
+    session.flush()  # the audit stream and task rows are keyed by the new id
+    live = LiveInstance(row, loaded, engine)
+    save(session, live)
+    record_instance_event(
+        session, row, Actor.of(user), "instance_started", data={"process_key": process_key, "version": loaded.version,
+                                                                "start_data": dict(data)}
+    )
+    return live
+
+
+def _check_start_data(data: Mapping[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    for key in data:
+        if not key.isidentifier() or key.startswith("_") or key == "typename":
+            errors[key] = ["字段名无效 / not a valid field name"]
+    if len(repr(data)) > MAX_START_DATA_BYTES:
+        errors["data"] = ["数据过大 / start data too large"]
+    if errors:
+        raise Invalid("启动数据有误 / invalid start data", {"data": errors})
+
+
+def load_live(session: Session, instance_id: int, *, for_update: bool = False) -> LiveInstance:
+    """Load an instance row and restore its engine state."""
+    query = select(ProcessInstance).where(ProcessInstance.id == instance_id)
+    if for_update:
+        query = query.with_for_update()
+    row = session.scalars(query).first()
+    if row is None:
+        raise NotFound("案件不存在 / no such instance")
+    definition_row = session.get(ProcessDefinitionRow, row.definition_id)
+    assert definition_row is not None  # guaranteed by the foreign key
+    loaded = get_runtime().loaded(definition_row)
+    return LiveInstance(row, loaded, get_runtime().engine.restore(loaded.process, row.state))
+
+
+def save(session: Session, live: LiveInstance) -> None:
+    """Write the engine state and rebuild the task and timer projections in the same transaction."""
+    row, engine = live.row, live.engine
+    status = engine.status()
+    row.state = engine.dump()
+    row.serializer_version = "1.5"
+    row.status = InstanceStatusColumn(status.value)
+    row.stage = engine.stage()
+    data = engine.data()
+    row.summary = {k: to_json_value(data[k]) for k in SEARCH_FIELDS if k in data}
+    row.title = str(data.get("title") or data.get("case_no") or row.title or "")[:300]
+    row.search_text = " ".join(str(v) for v in row.summary.values())
+    if status is not InstanceStatus.RUNNING and row.completed_at is None:
+        row.completed_at = utcnow()
+    _sync_tasks(session, live)
+    _sync_timers(live)
+
+
+def _sync_tasks(session: Session, live: LiveInstance) -> None:
+    open_views = {view.id: view for view in live.engine.open_tasks()}
+    existing = {task.id: task for task in live.row.tasks}
+    for task_id, task in existing.items():
+        if task_id not in open_views:
+            live.row.tasks.remove(task)
+    for task_id, view in open_views.items():
+        if task_id in existing:
+            continue
+        live.row.tasks.append(
+            HumanTask(
+                id=task_id,
+                bpmn_id=view.bpmn_id,
+                name=view.name,
+                process_id=view.process_id,
+                role=view.role,
+                form_key=view.form_key,
+                due_at=view.due_at,
+                warn_at=view.warn_at,
+            )
+        )
+
+
+def _sync_timers(live: LiveInstance) -> None:
+    timers = live.engine.timers()
+    wanted = {(t.bpmn_id, t.due_at) for t in timers}
+    for timer in list(live.row.timers):
+        if (timer.bpmn_id, timer.due_at) not in wanted:
+            live.row.timers.remove(timer)
+    have = {(t.bpmn_id, t.due_at) for t in live.row.timers}
+    for timer in timers:
+        if (timer.bpmn_id, timer.due_at) not in have:
+            live.row.timers.append(InstanceTimer(bpmn_id=timer.bpmn_id, name=timer.name, due_at=timer.due_at))
+    live.row.next_timer_due_at = timers[0].due_at if timers else None
+
+
+def visible_instances(user: User) -> Select[tuple[ProcessInstance]]:
+    """Return a query of the instances the user may read."""
+    query = select(ProcessInstance)
+    if user.has_role(*SEE_ALL_ROLES):
+        return query
+    acted = select(AuditEvent.instance_id).where(AuditEvent.actor == user.username, AuditEvent.instance_id.is_not(None))
+    may_act = select(HumanTask.instance_id).where(
+        or_(HumanTask.role.in_(user.roles), HumanTask.assignee_id == user.id)
+    )
+    return query.where(
+        or_(ProcessInstance.started_by_id == user.id, ProcessInstance.id.in_(acted), ProcessInstance.id.in_(may_act))
+    )
+
+
+def get_visible(session: Session, instance_id: int, user: User) -> ProcessInstance:
+    """Return an instance the user may read, or NotFound (never reveal that it exists)."""
+    row = session.scalars(visible_instances(user).where(ProcessInstance.id == instance_id)).first()
+    if row is None:
+        raise NotFound("案件不存在 / no such instance")
+    return row
+
+
+def list_instances(
+    session: Session, user: User, *, status: str | None, process: str | None, text: str | None, page: int, per_page: int
+) -> tuple[list[ProcessInstance], int]:
+    """Return one page of visible instances, newest first, and the total count."""
+    query = visible_instances(user)
+    if status:
+        query = query.where(ProcessInstance.status == InstanceStatusColumn(status))
+    if process:
+        query = query.where(ProcessInstance.process_key == process)
+    if text:
+        pattern = f"%{text.replace('%', r'\%').replace('_', r'\_')}%"
+        query = query.where(
+            or_(ProcessInstance.search_text.like(pattern, escape="\\"), ProcessInstance.title.like(pattern, escape="\\"))
+        )
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(ProcessInstance.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return list(rows), total
+
+
+def cancel_instance(session: Session, instance_id: int, user: User, reason: str) -> LiveInstance:
+    """Cancel a running instance (squad leaders and above), recording the reason."""
+    if not user.has_role("squad_leader", "deputy_head", "bureau_head", "admin"):
+        raise Forbidden("无权撤销案件 / not allowed to cancel cases")
+    get_visible(session, instance_id, user)
+    live = load_live(session, instance_id)
+    if live.row.status != InstanceStatusColumn.RUNNING:
+        raise Invalid("案件已结束 / instance is not running", {"status": [live.row.status.value]})
+    live.engine.cancel()
+    save(session, live)
+    live.row.status = InstanceStatusColumn.CANCELLED
+    record_instance_event(session, live.row, Actor.of(user), "instance_cancelled", data={"reason": reason})
+    return live

@@ -1,0 +1,202 @@
+"""Request (`*Args`) and response (`*Schema`) schemas of the JSON API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from .db import as_utc
+from .jsonsafe import to_json_value
+
+STATUSES = ("running", "completed", "cancelled", "error")
+
+
+class StrictSchema(Schema):
+    """Input schema that refuses unknown fields."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class TokenArgs(StrictSchema):
+    """Credentials for a bearer token."""
+
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class StartInstanceArgs(StrictSchema):
+    """Start a process instance."""
+
+    process_key = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class ListInstancesArgs(StrictSchema):
+    """Filter and page instances."""
+
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    process = fields.String(validate=validate.Length(max=100))
+    text = fields.String(validate=validate.Length(max=100))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+
+
+class CancelArgs(StrictSchema):
+    """Cancel an instance."""
+
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class ListTasksArgs(StrictSchema):
+    """Filter the inbox."""
+
+    mine = fields.Boolean(load_default=False)
+    overdue = fields.Boolean(load_default=False)
+
+
+class CompleteTaskArgs(StrictSchema):
+    """Complete a task with form data."""
+
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class AssignArgs(StrictSchema):
+    """Assign a task to a user."""
+
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class DiagramArgs(StrictSchema):
+    """Choose the diagram layout."""
+
+    layout = fields.String(load_default="auto", validate=validate.OneOf(("auto", "bpmn")))
+
+
+class UtcDateTime(fields.DateTime):
+    """ISO datetime that reads naive values (SQLite) as UTC."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return super()._serialize(as_utc(value) if value is not None else None, attr, obj, **kwargs)
+
+
+class JsonData(fields.Field):
+    """Dump arbitrary task data as plain JSON (dates and Decimals as text)."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return to_json_value(value)
+
+
+class DefinitionSchema(Schema):
+    """A deployed definition version."""
+
+    id = fields.Integer()
+    key = fields.String()
+    name = fields.String()
+    version = fields.Integer()
+    content_hash = fields.String(data_key="hash")
+    deployed_at = UtcDateTime()
+    files = fields.Method("_file_names")
+    forms = fields.Method("_form_keys")
+
+    def _file_names(self, row: Any) -> list[str]:
+        return sorted(row.files)
+
+    def _form_keys(self, row: Any) -> list[str]:
+        return sorted(row.forms)
+
+
+class TaskSchema(Schema):
+    """An open human task."""
+
+    id = fields.String()
+    instance_id = fields.Integer()
+    bpmn_id = fields.String()
+    name = fields.String()
+    process_id = fields.String()
+    role = fields.String(allow_none=True)
+    form_key = fields.String(allow_none=True)
+    due_at = UtcDateTime(allow_none=True)
+    warn_at = UtcDateTime(allow_none=True)
+    assignee_id = fields.Integer(allow_none=True)
+    claimed_at = UtcDateTime(allow_none=True)
+    created_at = UtcDateTime()
+
+
+class TimerSchema(Schema):
+    """A timer an instance waits on."""
+
+    bpmn_id = fields.String()
+    name = fields.String()
+    due_at = UtcDateTime()
+
+
+class InstanceSummarySchema(Schema):
+    """An instance in a list."""
+
+    id = fields.Integer()
+    process_key = fields.String()
+    definition_id = fields.Integer()
+    title = fields.String()
+    status = fields.Function(lambda row: row.status.value)
+    stage = fields.String(allow_none=True)
+    summary = JsonData()
+    next_timer_due_at = UtcDateTime(allow_none=True)
+    started_at = UtcDateTime()
+    updated_at = UtcDateTime()
+    completed_at = UtcDateTime(allow_none=True)
+    version = fields.Integer(attribute="version_id")
+
+
+class InstanceSchema(InstanceSummarySchema):
+    """An instance with its data, open tasks and deadlines."""
+
+    tasks = fields.List(fields.Nested(TaskSchema))
+    timers = fields.List(fields.Nested(TimerSchema))
+    error = JsonData(allow_none=True)
+
+
+class EventSchema(Schema):
+    """One audit event."""
+
+    id = fields.Integer()
+    seq = fields.Integer()
+    occurred_at = UtcDateTime()
+    actor = fields.String()
+    role = fields.String(allow_none=True)
+    kind = fields.String()
+    task_id = fields.String(allow_none=True)
+    task_bpmn_id = fields.String(allow_none=True)
+    task_name = fields.String(allow_none=True)
+    data = JsonData(allow_none=True)
+    diff = JsonData(allow_none=True)
+    attachments = JsonData(allow_none=True)
+    prev_hash = fields.String()
+    hash = fields.String()
+
+
+class AttachmentSchema(Schema):
+    """A stored attachment."""
+
+    id = fields.String()
+    sha256 = fields.String()
+    size = fields.Integer()
+    content_type = fields.String()
+    filename = fields.String()
+
+
+token_args = TokenArgs()
+start_instance_args = StartInstanceArgs()
+list_instances_args = ListInstancesArgs()
+cancel_args = CancelArgs()
+list_tasks_args = ListTasksArgs()
+complete_task_args = CompleteTaskArgs()
+assign_args = AssignArgs()
+diagram_args = DiagramArgs()
+definition_schema = DefinitionSchema()
+task_schema = TaskSchema()
+instance_schema = InstanceSchema()
+instance_summary_schema = InstanceSummarySchema()
+event_schema = EventSchema()
+attachment_schema = AttachmentSchema()

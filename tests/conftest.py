@@ -1,0 +1,151 @@
+"""Shared fixtures: an app per test on SQLite and on PostgreSQL, API clients per demo user."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from service import create_app
+from service.db import Base, session_scope
+from service.migrate import upgrade_database
+from service.operations.audit import SYSTEM_ACTOR
+from service.operations.users import create_user
+
+DATA = Path(__file__).parent / "data"
+ADMIN_PG_URL = os.environ.get("ZHIFA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+TEST_PG_DB = "zhifa_test"
+ROLE_USERS = {
+    "officer1": ["officer"],
+    "officer2": ["officer"],
+    "squad_legal": ["squad_legal"],
+    "squad_leader": ["squad_leader"],
+    "legal_reviewer": ["legal_reviewer"],
+    "deputy_head": ["deputy_head"],
+    "bureau_head": ["bureau_head"],
+    "clerk": ["clerk"],
+    "hotline_liaison": ["hotline_liaison"],
+    "process_owner": ["process_owner"],
+    "auditor": ["auditor"],
+    "admin": ["admin"],
+}
+
+
+def _postgres_url() -> str | None:
+    """Create a fresh test database on the local PostgreSQL; None when there is no server."""
+    try:
+        admin = create_engine(ADMIN_PG_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {TEST_PG_DB} WITH (FORCE)"))
+            conn.execute(text(f"CREATE DATABASE {TEST_PG_DB}"))
+        admin.dispose()
+    except Exception:  # noqa: BLE001  (any failure means: no PostgreSQL here)
+        return None
+    return ADMIN_PG_URL.rsplit("/", 1)[0] + f"/{TEST_PG_DB}"
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str | None:
+    """The migrated PostgreSQL test database, or None."""
+    url = _postgres_url()
+    if url is not None:
+        upgrade_database(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file that each test copies."""
+    path = tmp_path_factory.mktemp("template") / "zhifa.sqlite3"
+    upgrade_database(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path, postgres_url: str | None
+) -> Iterator[str]:
+    """A clean database of each kind for one test."""
+    if request.param == "sqlite":
+        target = tmp_path / "zhifa.sqlite3"
+        shutil.copy(sqlite_template, target)
+        yield f"sqlite:///{target}"
+        return
+    if postgres_url is None:
+        pytest.skip("PostgreSQL is not reachable: PostgreSQL part skipped")
+    yield postgres_url
+    _truncate(postgres_url)
+
+
+def _truncate(url: str) -> None:
+    engine = create_engine(url)
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """An app on a clean database, with one user per role (password = username)."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": database_url,
+            "ATTACHMENT_DIR": str(tmp_path / "attachments"),
+            "MAX_ATTACHMENT_BYTES": 1024 * 1024,
+        }
+    )
+    with app.app_context(), session_scope(app) as session:
+        for username, roles in ROLE_USERS.items():
+            create_user(
+                session, username, username, roles, display_name=username, known_roles=set(app.config["ROLES"]),
+                actor=SYSTEM_ACTOR,
+            )
+        session.commit()
+    yield app
+    app.extensions["zhifa.engine"].dispose()
+
+
+class Api:
+    """A test client that speaks JSON as one logged-in user."""
+
+    def __init__(self, client: FlaskClient, token: str) -> None:
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        """GET under /api/v1."""
+        return self.client.get(f"/api/v1{path}", headers=self.headers, **kwargs)
+
+    def post(self, path: str, json: Any = None, **kwargs: Any) -> Any:
+        """POST JSON (or multipart via data=) under /api/v1."""
+        return self.client.post(f"/api/v1{path}", json=json, headers=self.headers, **kwargs)
+
+
+@pytest.fixture
+def login(app: Flask) -> Any:
+    """Return a function giving an Api client logged in as a demo user."""
+    client = app.test_client()
+
+    def _login(username: str) -> Api:
+        response = client.post("/api/v1/auth/token", json={"username": username, "password": username})
+        assert response.status_code == 201, response.json
+        return Api(client, response.json["token"])
+
+    return _login
+
+
+def deploy_dir(api: Api, folder: Path, *extra: Path) -> Any:
+    """Deploy every diagram, DMN and form file under `folder` (and extra files) through the API."""
+    paths = [p for p in sorted(folder.rglob("*")) if p.suffix in {".bpmn", ".dmn", ".yaml"}] + list(extra)
+    files = [(open(p, "rb"), p.name) for p in paths]  # noqa: SIM115  (closed by werkzeug after the request)
+    return api.post("/process-definitions", data={"files": files}, content_type="multipart/form-data")

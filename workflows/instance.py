@@ -1,0 +1,238 @@
+"""A running case: advance it, list and complete its human tasks, fire its timers, dump its state."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.task import Task as SpiffTask
+from SpiffWorkflow.util.task import TaskState
+
+from . import clock, serializer
+from .errors import ScriptError, TaskNotReady, WorkflowError
+from .loader import ProcessDefinition, UserTaskMeta
+from .trace import Trace, trace_workflow
+from .views import InstanceStatus, ThrownMessage, TimerView, UserTaskView
+from .workcalendar import WorkCalendar
+
+MAX_SETTLE_ROUNDS = 10_000
+_DUE_KEY = "zhifa_due_at"
+_WARN_KEY = "zhifa_warn_at"
+
+
+class WorkflowInstance:
+    """One process instance, wrapping a SpiffWorkflow BpmnWorkflow behind our own types."""
+
+    def __init__(self, definition: ProcessDefinition, workflow: BpmnWorkflow, calendar: WorkCalendar) -> None:
+        self.definition = definition
+        self._wf = workflow
+        self._calendar = calendar
+
+    # -- running -------------------------------------------------------------------------------
+
+    def advance(self, now: datetime | None = None) -> None:
+        """Run engine steps (gateways, scripts, due timers) until only people or time can move it."""
+        with clock.frozen_at(now), _as_script_error():
+            for _ in range(MAX_SETTLE_ROUNDS):
+                self._wf.do_engine_steps()
+                if self._wf.get_next_task(state=TaskState.READY, manual=False) is None:
+                    break
+            self._stamp_due_times()
+
+    def complete_task(self, task_id: str, data: Mapping[str, Any], now: datetime | None = None) -> UserTaskView:
+        """Complete an open user task with validated form data, then advance."""
+        task = self._ready_user_task(task_id)
+        view = self._view(task)
+        with clock.frozen_at(now), _as_script_error():
+            # Replace values rather than mutate nested ones: nested data is shared between tasks (P6).
+            task.data.update({key: value for key, value in data.items()})
+            task.run()
+        self.advance(now)
+        return view
+
+    def fire_timers(self, now: datetime) -> list[TimerView]:
+        """Fire every timer due at `now` and advance; return the timers that fired."""
+        due = [t for t in self.timers() if t.due_at <= now]
+        if due:
+            # SpiffWorkflow fires only when due < now; a timer due exactly at `now` must fire too.
+            self.advance(now + timedelta(microseconds=1))
+        return due
+
+    def send_message(self, name: str, payload: object, now: datetime | None = None) -> None:
+        """Deliver a message to this instance (raises TaskNotReady if nothing waits for it)."""
+        try:
+            self._wf.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload))
+        except WorkflowException as exc:
+            raise TaskNotReady(f"instance is not waiting for message '{name}'") from exc
+        self.advance(now)
+
+    def cancel(self) -> None:
+        """Cancel the whole instance."""
+        self._wf.cancel()
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def open_tasks(self) -> list[UserTaskView]:
+        """List the READY user tasks."""
+        return [self._view(t) for t in self._wf.get_tasks(state=TaskState.READY, manual=True)]
+
+    def task_data(self, task_id: str) -> dict[str, Any]:
+        """Return the data an open task currently sees."""
+        return dict(self._ready_user_task(task_id).data)
+
+    def timers(self) -> list[TimerView]:
+        """List the timers the instance waits on, with their due instants."""
+        found = []
+        for task in self._wf.get_tasks(state=TaskState.WAITING):
+            definition = getattr(task.task_spec, "event_definition", None)
+            if isinstance(definition, TimerEventDefinition):
+                due = _timer_due(task.internal_data.get("event_value"))
+                if due is not None:
+                    found.append(TimerView(task.task_spec.bpmn_id or "", task.task_spec.bpmn_name or "", due))
+        return sorted(found, key=lambda t: t.due_at)
+
+    def next_timer_due(self) -> datetime | None:
+        """Return the earliest timer due instant, if any."""
+        timers = self.timers()
+        return timers[0].due_at if timers else None
+
+    def status(self) -> InstanceStatus:
+        """Return the instance's overall status."""
+        if self._wf.get_next_task(state=TaskState.ERROR) is not None:
+            return InstanceStatus.ERROR
+        if self._wf.is_completed():
+            cancelled = self._wf.get_next_task(state=TaskState.COMPLETED, spec_name="End") is None
+            return InstanceStatus.CANCELLED if cancelled else InstanceStatus.COMPLETED
+        return InstanceStatus.RUNNING
+
+    def stage(self) -> str | None:
+        """Name the top-level activities (stages) that hold open or waiting work."""
+        names: list[str] = []
+        for task in self._wf.get_tasks(state=TaskState.READY | TaskState.WAITING):
+            top = _top_level_task(self._wf, task)
+            if top is not None and top is not task and top.task_spec.bpmn_name:
+                if top.task_spec.bpmn_name not in names:
+                    names.append(top.task_spec.bpmn_name)
+        return "、".join(names) or None
+
+    def data(self) -> dict[str, Any]:
+        """Return the case data: the final data when done, else the latest completed step's."""
+        if self._wf.is_completed():
+            return dict(self._wf.data)
+        last = self._wf.last_task
+        return dict(last.data) if last is not None else {}
+
+    def thrown_messages(self) -> list[ThrownMessage]:
+        """Take the messages thrown that nothing in this instance caught (each returned once)."""
+        return [ThrownMessage(e.event_definition.name, e.payload) for e in self._wf.get_events()]
+
+    def trace(self) -> Trace:
+        """Return per-node states and the path taken, for the status diagram."""
+        return trace_workflow(self._wf)
+
+    def dump(self) -> str:
+        """Serialise the state (without the definition) to JSON text."""
+        return serializer.dump_state(self._wf)
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _ready_user_task(self, task_id: str) -> SpiffTask:
+        try:
+            task = self._wf.get_task_from_id(UUID(task_id))
+        except (ValueError, SpiffWorkflowException):
+            task = None
+        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+            raise TaskNotReady(f"task {task_id} is not an open user task of this instance")
+        return task
+
+    def _meta(self, task: SpiffTask) -> UserTaskMeta | None:
+        return self.definition.user_tasks.get((task.workflow.spec.name, task.task_spec.bpmn_id))
+
+    def _view(self, task: SpiffTask) -> UserTaskView:
+        meta = self._meta(task)
+        due = task.internal_data.get(_DUE_KEY)
+        warn = task.internal_data.get(_WARN_KEY)
+        return UserTaskView(
+            id=str(task.id),
+            bpmn_id=task.task_spec.bpmn_id,
+            name=task.task_spec.bpmn_name or task.task_spec.bpmn_id,
+            process_id=task.workflow.spec.name,
+            role=meta.role if meta else None,
+            form_key=meta.form_key if meta else None,
+            due_at=datetime.fromisoformat(due) if due else None,
+            warn_at=datetime.fromisoformat(warn) if warn else None,
+        )
+
+    def _stamp_due_times(self) -> None:
+        for task in self._wf.get_tasks(state=TaskState.READY, manual=True):
+            meta = self._meta(task)
+            if meta is None or not meta.due_expression or _DUE_KEY in task.internal_data:
+                continue
+            due = _to_instant(self._wf.script_engine.evaluate(task, meta.due_expression))
+            task.internal_data[_DUE_KEY] = due.isoformat()
+            if meta.warn_before_workdays:
+                warn_day = self._calendar.add_workdays(due.astimezone(clock.CHINA_TZ).date(), -meta.warn_before_workdays)
+                task.internal_data[_WARN_KEY] = _to_instant(warn_day).isoformat()
+
+
+class _as_script_error:  # noqa: N801  (used as a context manager, reads like one)
+    """Turn SpiffWorkflow's task exceptions into our ScriptError with element and line."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: object) -> bool:
+        if exc is None or not isinstance(exc, SpiffWorkflowException):
+            return False
+        task = getattr(exc, "task", None)
+        spec = getattr(exc, "task_spec", None) or (task.task_spec if task is not None else None)
+        # Spiff wraps the real reason (e.g. a SandboxViolation) as the context of its own error.
+        cause = exc.__context__ if isinstance(exc.__context__, WorkflowError) else None
+        raise ScriptError(
+            message=f"{exc}: {cause}" if cause else str(exc),
+            element_id=getattr(spec, "bpmn_id", None),
+            element_name=getattr(spec, "bpmn_name", None),
+            line_number=getattr(exc, "line_number", None) or None,
+            error_line=getattr(exc, "error_line", None) or None,
+            trace=list(getattr(exc, "notes", [])),
+        ) from exc
+
+
+def _top_level_task(workflow: BpmnWorkflow, task: SpiffTask) -> SpiffTask | None:
+    current = task
+    while current.workflow is not workflow:
+        parent_id = current.workflow.parent_task_id
+        if parent_id is None:
+            return None
+        current = workflow.get_task_from_id(parent_id)
+    return current
+
+
+def _timer_due(value: object) -> datetime | None:
+    if isinstance(value, dict):
+        value = value.get("next")
+    if not isinstance(value, str):
+        return None
+    try:
+        return TimerEventDefinition.get_datetime(value)
+    except ValueError:
+        return None
+
+
+def _to_instant(value: object) -> datetime:
+    """Interpret a due value: a date means the end of that day in China; text may be ISO."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=clock.CHINA_TZ)
+    if isinstance(value, date):
+        return datetime.combine(value, time(23, 59, 59), clock.CHINA_TZ)
+    raise ValueError(f"a due date must be a date or datetime, got {value!r}")
+
+

@@ -1,0 +1,248 @@
+"""Parse and validate a bundle of BPMN and DMN files into executable process definitions."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+
+from . import bpmn_xml
+from .bpmn_xml import ElementInfo, XmlProblem
+from .errors import BpmnValidationError, Problem
+from .lint import lint_bpmn, lint_dmn
+
+LANE_PREFIX = "lane_"
+
+
+@dataclass(frozen=True)
+class UserTaskMeta:
+    """What the service needs to know about a user task, read from the diagram."""
+
+    scope: str
+    bpmn_id: str
+    name: str
+    role: str | None
+    form_key: str | None
+    due_expression: str | None
+    warn_before_workdays: int | None
+    file_name: str
+    line: int | None
+
+
+@dataclass(frozen=True)
+class ProcessDefinition:
+    """One executable process with everything it needs to run: its spec, called specs and files."""
+
+    process_id: str
+    name: str
+    spec: BpmnProcessSpec
+    subprocess_specs: dict[str, BpmnProcessSpec]
+    files: dict[str, str]
+    user_tasks: dict[tuple[str, str], UserTaskMeta]
+    element_names: dict[tuple[str, str], str]
+    content_hash: str
+
+    def form_keys(self) -> set[str]:
+        """Return every form key its user tasks name."""
+        return {t.form_key for t in self.user_tasks.values() if t.form_key}
+
+
+@dataclass
+class _Bundle:
+    roots: dict[str, etree._Element] = field(default_factory=dict)
+    elements: dict[str, dict[str, ElementInfo]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def bundle_hash(files: Mapping[str, str]) -> str:
+    """Return the SHA-256 over file names and contents, independent of order."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + files[name].encode() + b"\0")
+    return digest.hexdigest()
+
+
+def load_definitions(
+    files: Mapping[str, str | bytes],
+    *,
+    form_exists: Callable[[str], bool] | None = None,
+    role_exists: Callable[[str], bool] | None = None,
+) -> dict[str, ProcessDefinition]:
+    """Parse, validate and lint the files; return every executable process by id.
+
+    Raises:
+        BpmnValidationError: listing every problem found, each with file, line and element.
+    """
+    texts = {name: _text(name, content) for name, content in files.items()}
+    bundle = _read(texts)
+    bundle.problems.extend(_missing_called_processes(bundle))
+    parser = _parse(bundle, texts) if not bundle.problems else None
+    definitions = {} if parser is None else _definitions(parser, bundle, texts)
+    for definition in definitions.values():
+        bundle.problems.extend(_check_tasks(definition, form_exists, role_exists))
+    if bundle.problems:
+        raise BpmnValidationError(bundle.problems)
+    return definitions
+
+
+def _text(name: str, content: str | bytes) -> str:
+    if isinstance(content, str):
+        return content
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BpmnValidationError([Problem("file is not UTF-8 text", name)]) from exc
+
+
+def _read(texts: Mapping[str, str]) -> _Bundle:
+    bundle = _Bundle()
+    for name, text in texts.items():
+        try:
+            root = bpmn_xml.parse_xml(text, name)
+        except XmlProblem as exc:
+            bundle.problems.append(exc.problem)
+            continue
+        bundle.roots[name] = root
+        if bpmn_xml.is_dmn(root):
+            bundle.problems.extend(lint_dmn(root, name))
+            continue
+        index = {e.element_id: e for e in bpmn_xml.index_elements(root, name)}
+        bundle.elements[name] = index
+        bundle.problems.extend(lint_bpmn(root, index))
+    return bundle
+
+
+def _missing_called_processes(bundle: _Bundle) -> list[Problem]:
+    known = {pid for root in bundle.roots.values() for pid in bpmn_xml.process_names(root)}
+    problems = []
+    for name, root in bundle.roots.items():
+        for node in root.iterfind(".//bpmn:callActivity", bpmn_xml.NS):
+            called = node.get("calledElement")
+            if called not in known:
+                element = bundle.elements.get(name, {}).get(node.get("id", ""))
+                message = f"call activity calls process '{called}', which is not in this deployment or deployed"
+                problems.append(element.problem(message) if element else Problem(message, name, node.sourceline))
+    return problems
+
+
+def _parse(bundle: _Bundle, texts: Mapping[str, str]) -> SpiffBpmnParser | None:
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    for name, root in bundle.roots.items():
+        try:
+            if bpmn_xml.is_dmn(root):
+                parser.add_dmn_xml(root, filename=name)
+            else:
+                parser.add_bpmn_xml(root, filename=name)
+        except ValidationException as exc:
+            bundle.problems.append(_from_validation(exc, name))
+        except (SpiffWorkflowException, etree.LxmlError, ValueError, KeyError) as exc:
+            bundle.problems.append(Problem(f"cannot read diagram: {exc}", name))
+    return None if bundle.problems else parser
+
+
+def _definitions(parser: SpiffBpmnParser, bundle: _Bundle, texts: Mapping[str, str]) -> dict[str, ProcessDefinition]:
+    definitions: dict[str, ProcessDefinition] = {}
+    for name, root in bundle.roots.items():
+        if bpmn_xml.is_dmn(root):
+            continue
+        process_names = bpmn_xml.process_names(root)
+        for process_id in bpmn_xml.executable_process_ids(root):
+            try:
+                definitions[process_id] = _definition(parser, bundle, texts, process_id, process_names[process_id])
+            except ValidationException as exc:
+                bundle.problems.append(_from_validation(exc, name))
+            except SpiffWorkflowException as exc:
+                bundle.problems.append(Problem(str(exc), name, None, process_id))
+    return definitions
+
+
+def _definition(
+    parser: SpiffBpmnParser, bundle: _Bundle, texts: Mapping[str, str], process_id: str, name: str
+) -> ProcessDefinition:
+    spec = parser.get_spec(process_id)
+    subprocess_specs = parser.get_subprocess_specs(process_id)
+    used_files = _closure_files(parser, process_id, subprocess_specs)
+    files = {f: texts[f] for f in sorted(used_files)}
+    elements = [e for f in files if f in bundle.elements for e in bundle.elements[f].values()]
+    scopes = {process_id, *subprocess_specs}
+    in_scope = [e for e in elements if e.scope in scopes]
+    return ProcessDefinition(
+        process_id=process_id,
+        name=name,
+        spec=spec,
+        subprocess_specs=subprocess_specs,
+        files=files,
+        user_tasks={(e.scope, e.element_id): _user_task(e) for e in in_scope if e.tag == "userTask"},
+        element_names={(e.scope, e.element_id): e.name or e.element_id for e in in_scope},
+        content_hash=bundle_hash(files),
+    )
+
+
+def _closure_files(parser: SpiffBpmnParser, process_id: str, subprocess_specs: Mapping[str, Any]) -> set[str]:
+    files: set[str] = set()
+    for pid in (process_id, *subprocess_specs):
+        process_parser = parser.get_process_parser(pid)
+        if process_parser is not None and process_parser.filename:
+            files.add(process_parser.filename)
+    for dmn_parser in parser.dmn_parsers.values():
+        if dmn_parser.filename:
+            files.add(dmn_parser.filename)
+    return files
+
+
+def _user_task(element: ElementInfo) -> UserTaskMeta:
+    props = element.properties
+    lane_role = element.lane_id[len(LANE_PREFIX) :] if element.lane_id and element.lane_id.startswith(LANE_PREFIX) else None
+    warn = props.get("warnBefore")
+    return UserTaskMeta(
+        scope=element.scope,
+        bpmn_id=element.element_id,
+        name=element.name or element.element_id,
+        role=props.get("role") or lane_role,
+        form_key=props.get("formKey"),
+        due_expression=props.get("dueDate"),
+        warn_before_workdays=int(warn) if warn and warn.isdigit() else None,
+        file_name=element.file_name,
+        line=element.line,
+    )
+
+
+def _check_tasks(
+    definition: ProcessDefinition,
+    form_exists: Callable[[str], bool] | None,
+    role_exists: Callable[[str], bool] | None,
+) -> list[Problem]:
+    problems = []
+    for task in definition.user_tasks.values():
+        where = Problem("", task.file_name, task.line, task.bpmn_id, task.name)
+        if not task.form_key:
+            problems.append(_at(where, "user task has no formKey property"))
+        elif form_exists is not None and not form_exists(task.form_key):
+            problems.append(_at(where, f"form key '{task.form_key}' does not resolve to a form"))
+        if not task.role:
+            problems.append(_at(where, "user task has no role: put it in a lane_<role> lane or give it a role property"))
+        elif role_exists is not None and not role_exists(task.role):
+            problems.append(_at(where, f"role '{task.role}' is not a known role"))
+    return problems
+
+
+def _at(where: Problem, message: str) -> Problem:
+    return Problem(message, where.file_name, where.line_number, where.element_id, where.element_name)
+
+
+def _from_validation(exc: ValidationException, default_file: str) -> Problem:
+    line = exc.line_number if isinstance(exc.line_number, int) else None
+    return Problem(
+        str(exc.args[0]) if exc.args else str(exc),
+        exc.file_name or default_file,
+        line,
+        exc.id or None,
+        exc.name or None,
+    )

@@ -1,0 +1,47 @@
+"""Small typed objects the engine layer returns instead of SpiffWorkflow classes."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+
+class InstanceStatus(enum.StrEnum):
+    """Where an instance stands as a whole."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class UserTaskView:
+    """An open human task: who may act, which form, by when."""
+
+    id: str
+    bpmn_id: str
+    name: str
+    process_id: str
+    role: str | None
+    form_key: str | None
+    due_at: datetime | None
+    warn_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TimerView:
+    """A timer the instance waits on."""
+
+    bpmn_id: str
+    name: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class ThrownMessage:
+    """A message the instance threw that nothing inside it caught; the service routes it."""
+
+    name: str
+    payload: object
