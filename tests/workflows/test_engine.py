@@ -1,0 +1,142 @@
+"""The engine layer end to end: running, saving and restoring, timers, errors, data hygiene."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests.workflows.scenario import Scenario, load_files
+from workflows import InstanceStatus, ScriptError, TaskNotReady, WorkflowEngine, load_definitions
+
+DATA = Path(__file__).parents[1] / "data"
+START = datetime(2025, 9, 26, 1, 0, tzinfo=UTC)  # Friday 09:00 in Shanghai
+
+
+def acceptance(data: dict[str, object] | None = None) -> Scenario:
+    return Scenario(load_files(DATA / "acceptance"), "case_flow", data, now=START)
+
+
+def run_happy_path(s: Scenario) -> None:
+    s.complete("register_case", {"received_on": date(2025, 9, 26), "damaged_area": Decimal("20.5")})
+    s.complete("approve_filing", {"filing_decision": "approve"})
+    s.complete("inspect_site", {"inspected": True})
+    s.complete("review_evidence", {"evidence_ok": True})
+    s.complete("draft_decision", {"fine_amount": Decimal("20000")})
+    s.complete("confirm_fine", {"fine_confirmed": True})
+    s.complete("legal_review", {"legal_opinion": "agree", "review_passed": True})
+    s.complete("approve_decision", {"decision_approved": True})
+    s.complete("serve_decision", {"served_on": date(2025, 9, 30)})
+
+
+def test_acceptance_process_runs_to_completion_across_save_and_restore() -> None:
+    s = acceptance()
+    run_happy_path(s)
+    assert s.instance.status() is InstanceStatus.COMPLETED
+    assert s.instance.open_tasks() == []
+    assert s.data["fine_amount"] == Decimal("20000")
+    assert s.data["served_on"] == date(2025, 9, 30)
+
+
+def test_open_tasks_report_role_form_and_working_day_due_time() -> None:
+    s = acceptance()
+    s.complete("register_case", {"received_on": date(2025, 9, 26), "damaged_area": Decimal("20.5")})
+    task = s.task("approve_filing")
+    assert (task.role, task.form_key) == ("squad_leader", "approve_filing")
+    # Three working days after Friday 2025-09-26: Sunday 09-28 is a 调休 working day, then 09-29, 09-30.
+    assert task.due_at == datetime(2025, 9, 30, 23, 59, 59, tzinfo=task.due_at.tzinfo)
+    assert task.due_at.utcoffset() == timedelta(hours=8)
+
+
+def test_embedded_subprocess_tasks_take_their_role_property_and_report_the_stage() -> None:
+    s = acceptance()
+    s.complete("register_case", {"received_on": date(2025, 9, 26), "damaged_area": Decimal("5")})
+    s.complete("approve_filing", {"filing_decision": "approve"})
+    assert s.task("inspect_site").role == "officer"
+    assert s.instance.stage() == "调查取证"
+
+
+def test_interrupting_boundary_timer_fires_at_the_passed_clock_only() -> None:
+    s = acceptance()
+    s.complete("register_case", {"received_on": date(2025, 9, 26), "damaged_area": Decimal("5")})
+    s.complete("approve_filing", {"filing_decision": "approve"})
+    s.complete("inspect_site", {"inspected": True})
+    s.complete("review_evidence", {"evidence_ok": True})
+    (timer,) = s.instance.timers()
+    assert timer.due_at == START + timedelta(days=3)
+    assert s.advance_to(START + timedelta(days=2)) == []
+    assert "draft_decision" in s.open()
+    assert s.advance_to(timer.due_at) == [timer.bpmn_id]
+    assert "draft_decision" not in s.open()
+    assert "escalate_overdue" in s.open()
+
+
+def test_rejected_filing_takes_the_other_branch() -> None:
+    s = acceptance()
+    s.complete("register_case", {"received_on": date(2025, 9, 26), "damaged_area": Decimal("5")})
+    s.complete("approve_filing", {"filing_decision": "reject"})
+    assert s.instance.status() is InstanceStatus.COMPLETED
+    assert "inspect_site" not in s.steps
+
+
+@pytest.mark.slow
+def test_deep_loop_of_1500_iterations_through_a_subprocess_does_not_stall() -> None:
+    s = Scenario(load_files(DATA / "loops" / "deep_loop.bpmn"), "deep_loop", {"iterations": 1500}, now=START)
+    assert s.data.get("counter") == 1500 or "confirm_done" in s.open()
+    s.complete("confirm_done", {})
+    assert s.instance.status() is InstanceStatus.COMPLETED
+    assert s.data["counter"] == 1500
+
+
+def test_user_task_loop_keeps_working_after_many_rounds() -> None:
+    s = Scenario(load_files(DATA / "loops" / "user_loop.bpmn"), "user_loop", now=START)
+    for _ in range(60):
+        s.complete("review_round", {"approved": False})
+    s.complete("review_round", {"approved": True})
+    assert s.instance.status() is InstanceStatus.COMPLETED
+
+
+def test_dates_and_decimals_survive_the_serialized_state_as_json() -> None:
+    s = acceptance({"amount": Decimal("12.30"), "found_on": date(2025, 1, 2), "nested": {"d": [date(2025, 1, 3)]}})
+    state = s.instance.dump()
+    json.loads(state)  # plain JSON text
+    s.complete("register_case", {"received_on": date(2025, 9, 26), "damaged_area": Decimal("5")})
+    assert s.data["amount"] == Decimal("12.30")
+    assert s.data["nested"] == {"d": [date(2025, 1, 3)]}
+
+
+def test_state_keeps_the_definition_out_of_the_blob() -> None:
+    s = acceptance()
+    state = json.loads(s.instance.dump())
+    assert state["spec"] == "case_flow"
+    assert isinstance(state["subprocess_specs"], list)
+
+
+def test_completing_a_task_twice_is_refused() -> None:
+    s = acceptance()
+    task = s.task("register_case")
+    s.instance.complete_task(task.id, {"received_on": date(2025, 9, 26), "damaged_area": Decimal("5")}, START)
+    with pytest.raises(TaskNotReady):
+        s.instance.complete_task(task.id, {}, START)
+    with pytest.raises(TaskNotReady):
+        s.instance.complete_task("not-a-uuid", {}, START)
+
+
+def test_a_failing_expression_raises_script_error_naming_the_element() -> None:
+    s = acceptance()
+    with pytest.raises(ScriptError) as caught:
+        s.complete("register_case", {"damaged_area": Decimal("5")})  # received_on missing: the script fails
+    assert caught.value.element_id
+    assert "received_on" in caught.value.message
+
+
+def test_restore_refuses_state_of_another_process() -> None:
+    files = load_files(DATA / "acceptance", DATA / "loops")
+    definitions = load_definitions(files)
+    engine = WorkflowEngine()
+    state = engine.start(definitions["user_loop"], {}, START).dump()
+    with pytest.raises(ValueError, match="another process"):
+        engine.restore(definitions["case_flow"], state)

@@ -1,0 +1,47 @@
+"""The engine layer: the only package that imports SpiffWorkflow. Everything else uses these names."""
+
+from . import deep_workflow as _deep_workflow  # noqa: F401  (lifts SpiffWorkflow's depth limit first)
+from .clock import CHINA_TZ, frozen_at
+from .engine import WorkflowEngine
+from .errors import (
+    BpmnValidationError,
+    CalendarCoverageError,
+    Problem,
+    SandboxViolation,
+    ScriptError,
+    TaskNotReady,
+    UnknownProcess,
+    WorkflowError,
+)
+from .instance import WorkflowInstance
+from .loader import ProcessDefinition, UserTaskMeta, bundle_hash, load_definitions
+from .trace import NodeState, Trace
+from .views import InstanceStatus, ThrownMessage, TimerView, UserTaskView
+from .workcalendar import WorkCalendar
+
+__all__ = [
+    "CHINA_TZ",
+    "BpmnValidationError",
+    "CalendarCoverageError",
+    "InstanceStatus",
+    "NodeState",
+    "Problem",
+    "ProcessDefinition",
+    "SandboxViolation",
+    "ScriptError",
+    "TaskNotReady",
+    "ThrownMessage",
+    "TimerView",
+    "Trace",
+    "UnknownProcess",
+    "UserTaskMeta",
+    "UserTaskView",
+    "WorkCalendar",
+    "WorkflowEngine",
+    "WorkflowError",
+    "WorkflowInstance",
+
+    "bundle_hash",
+    "frozen_at",
+    "load_definitions",
+]
