@@ -13,6 +13,7 @@ from .errors import (
     UnknownProcess,
     WorkflowError,
 )
+from .graph import build_graph
 from .instance import WorkflowInstance
 from .loader import ProcessDefinition, UserTaskMeta, bundle_hash, load_definitions
 from .trace import NodeState, Trace
@@ -40,7 +41,7 @@ __all__ = [
     "WorkflowEngine",
     "WorkflowError",
     "WorkflowInstance",
-
+    "build_graph",
     "bundle_hash",
     "frozen_at",
     "load_definitions",
