@@ -9,12 +9,13 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from forms import FormRegistry
+from forms import FormRegistry, parse_form
 from workflows import ProcessDefinition, WorkCalendar, WorkflowEngine, load_definitions
 
 from .models import ProcessDefinitionRow
 
 CACHE_SIZE = 256
+BUILTIN_FORMS_DIR = Path(__file__).resolve().parent.parent / "forms" / "definitions"
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,10 @@ class LoadedDefinition:
 class Runtime:
     """Holds the engine and LRU caches of parsed definitions (parsing costs ms; restoring must not)."""
 
-    def __init__(self, calendar: WorkCalendar, base_forms: FormRegistry) -> None:
+    def __init__(self, calendar: WorkCalendar, base_form_texts: dict[str, str]) -> None:
         self.engine = WorkflowEngine(calendar)
-        self.base_forms = base_forms
+        self.base_form_texts = base_form_texts  # form key -> YAML source of the built-in library
+        self.base_forms = FormRegistry().with_overrides({f"{k}.yaml": t for k, t in base_form_texts.items()})
         self._cache: OrderedDict[int, LoadedDefinition] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -53,7 +55,7 @@ class Runtime:
 
     def _load(self, row: ProcessDefinitionRow) -> LoadedDefinition:
         process = load_definitions(row.files)[row.key]
-        forms = self.base_forms.with_overrides({f"{key}.yaml": text for key, text in row.forms.items()})
+        forms = FormRegistry().with_overrides({f"{key}.yaml": text for key, text in row.forms.items()})
         return LoadedDefinition(row.id, row.key, row.version, process, forms)
 
 
@@ -61,9 +63,12 @@ def init_app(app: Flask) -> None:
     """Create the runtime for this app from its configuration."""
     overrides = app.config.get("CALENDAR_OVERRIDES")
     calendar = WorkCalendar.from_file(Path(overrides) if overrides else None)
-    forms_dir = app.config.get("FORMS_DIR")
-    base = FormRegistry.from_directory(Path(forms_dir)) if forms_dir else FormRegistry.default()
-    app.extensions["zhifa.runtime"] = Runtime(calendar, base)
+    forms_dir = Path(app.config.get("FORMS_DIR") or BUILTIN_FORMS_DIR)
+    texts = {}
+    for path in sorted(forms_dir.glob("*.y*ml")):
+        text = path.read_text(encoding="utf-8")
+        texts[parse_form(text, path.name).key] = text
+    app.extensions["zhifa.runtime"] = Runtime(calendar, texts)
 
 
 def get_runtime() -> Runtime:

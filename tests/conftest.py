@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 from collections.abc import Iterator
@@ -102,6 +103,8 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "DATABASE_URL": database_url,
             "ATTACHMENT_DIR": str(tmp_path / "attachments"),
             "MAX_ATTACHMENT_BYTES": 1024 * 1024,
+            # Service tests bring their own forms; the bureau's library is tested in tests/bpmn.
+            "FORMS_DIR": str(DATA / "acceptance" / "forms"),
         }
     )
     with app.app_context(), session_scope(app) as session:
@@ -147,5 +150,29 @@ def login(app: Flask) -> Any:
 def deploy_dir(api: Api, folder: Path, *extra: Path) -> Any:
     """Deploy every diagram, DMN and form file under `folder` (and extra files) through the API."""
     paths = [p for p in sorted(folder.rglob("*")) if p.suffix in {".bpmn", ".dmn", ".yaml"}] + list(extra)
-    files = [(open(p, "rb"), p.name) for p in paths]  # noqa: SIM115  (closed by werkzeug after the request)
+    files = [(io.BytesIO(p.read_bytes()), p.name) for p in paths]
     return api.post("/process-definitions", data={"files": files}, content_type="multipart/form-data")
+
+
+@pytest.fixture
+def runner_for() -> Any:
+    """Return a function giving a CLI runner bound to an app."""
+
+    def _runner(app: Flask) -> Any:
+        runner = app.test_cli_runner()
+        return _BoundRunner(runner)
+
+    return _runner
+
+
+class _BoundRunner:
+    """Invoke the `zhifa` command group against a test app."""
+
+    def __init__(self, runner: Any) -> None:
+        self.runner = runner
+
+    def invoke(self, args: list[str]) -> Any:
+        """Run `zhifa ARGS` and return click's result."""
+        from service.cli import main
+
+        return self.runner.invoke(main, args)

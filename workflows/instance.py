@@ -122,11 +122,16 @@ class WorkflowInstance:
         return "、".join(names) or None
 
     def data(self) -> dict[str, Any]:
-        """Return the case data: the final data when done, else the latest completed step's."""
+        """Return the case data: the final data when done, else what the open work sees, newest last."""
         if self._wf.is_completed():
             return dict(self._wf.data)
         last = self._wf.last_task
-        return dict(last.data) if last is not None else {}
+        merged = dict(last.data) if last is not None else {}
+        active = self._wf.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
+        # Work inside sub-processes and parallel branches is only visible in the tasks that follow it.
+        for task in sorted(active, key=lambda t: t.last_state_change):
+            merged.update(task.data)
+        return merged
 
     def thrown_messages(self) -> list[ThrownMessage]:
         """Take the messages thrown that nothing in this instance caught (each returned once)."""

@@ -38,9 +38,10 @@ _RESPONSES = {
     "tasks_complete": "InstanceSchema",
     "tasks_upload_attachment": "AttachmentSchema",
 }
+# Nested schemas come before the schemas that nest them, so each is registered exactly once.
 _SCHEMAS = [
     schemas.TokenArgs, schemas.StartInstanceArgs, schemas.CancelArgs, schemas.CompleteTaskArgs, schemas.AssignArgs,
-    schemas.DefinitionSchema, schemas.InstanceSchema, schemas.TaskSchema, schemas.EventSchema,
+    schemas.DefinitionSchema, schemas.TaskSchema, schemas.TimerSchema, schemas.InstanceSchema, schemas.EventSchema,
     schemas.AttachmentSchema,
 ]
 

@@ -3,7 +3,7 @@
 from .attachments import Attachment
 from .audit import AuditEvent
 from .definitions import FormDefinitionRow, ProcessDefinitionRow
-from .instances import HumanTask, InstanceTimer, ProcessInstance
+from .instances import HumanTask, InstanceLink, InstanceTimer, ProcessInstance
 from .numbering import NumberCounter
 from .users import User
 
@@ -12,6 +12,7 @@ __all__ = [
     "AuditEvent",
     "FormDefinitionRow",
     "HumanTask",
+    "InstanceLink",
     "InstanceTimer",
     "NumberCounter",
     "ProcessDefinitionRow",

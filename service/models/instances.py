@@ -91,3 +91,15 @@ class InstanceTimer(Base):
     due_at: Mapped[datetime] = mapped_column(index=True)
 
     instance: Mapped[ProcessInstance] = relationship(back_populates="timers")
+
+
+class InstanceLink(Base):
+    """A link between instances, e.g. a complaint and the case it turned into (诉转案)."""
+
+    __tablename__ = "instance_links"
+
+    id: Mapped[intpk]
+    from_instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), index=True)
+    to_instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[created_at]

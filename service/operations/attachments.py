@@ -90,7 +90,7 @@ def attachment_refs(session: Session, instance_id: int, form: Form | None, data:
     """Check every attachment id in the form data belongs to this instance; return their hashes."""
     if form is None:
         return []
-    ids = [value for path in form.attachment_fields() for value in _values_at(data, path.split("."))]
+    ids = form.attachment_ids(data)
     if not ids:
         return []
     found = {
@@ -103,13 +103,3 @@ def attachment_refs(session: Session, instance_id: int, form: Form | None, data:
     if missing:
         raise Invalid("附件不存在 / unknown attachment", {"attachments": [f"unknown attachment id {m}" for m in missing]})
     return [{"id": i, "sha256": found[i].sha256, "filename": found[i].filename} for i in ids]
-
-
-def _values_at(data: Any, path: list[str]) -> list[str]:
-    if not path:
-        return [v for v in data if isinstance(v, str)] if isinstance(data, list) else []
-    if isinstance(data, list):
-        return [v for item in data for v in _values_at(item, path)]
-    if isinstance(data, dict) and path[0] in data:
-        return _values_at(data[path[0]], path[1:])
-    return []

@@ -163,14 +163,18 @@ def _streams(session: Session, stream: str | None) -> Iterator[tuple[str, list[A
         query = query.where(AuditEvent.stream == stream)
     current: str | None = None
     batch: list[AuditEvent] = []
-    for event in session.scalars(query.execution_options(yield_per=1000)):
-        if event.stream != current and batch:
+    result = session.scalars(query.execution_options(yield_per=1000))
+    try:
+        for event in result:
+            if event.stream != current and batch:
+                yield current or "", batch
+                batch = []
+            current = event.stream
+            batch.append(event)
+        if batch:
             yield current or "", batch
-            batch = []
-        current = event.stream
-        batch.append(event)
-    if batch:
-        yield current or "", batch
+    finally:
+        result.close()  # a verifier that stops at the first break must not leave a server cursor open
 
 
 def _recorded_head(session: Session, stream: str) -> tuple[int, str] | None:

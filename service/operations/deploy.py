@@ -35,18 +35,18 @@ class DeployResult:
 def validate_files(session: Session, files: Mapping[str, bytes]) -> dict[str, ProcessDefinition]:
     """Check uploaded files as a deployment would, without storing anything."""
     diagrams, form_texts = _split(files)
-    forms = _form_registry(session, form_texts)
+    forms, _texts = _form_registry(session, form_texts)
     return _load(session, diagrams, forms)
 
 
 def deploy_files(session: Session, files: Mapping[str, bytes], actor: Actor) -> list[DeployResult]:
     """Deploy files; every process whose content changed gets a new version."""
     diagrams, form_texts = _split(files)
-    forms = _form_registry(session, form_texts)
+    forms, texts_by_key = _form_registry(session, form_texts)
     definitions = _load(session, diagrams, forms)
     uploaded = set(diagrams)
     results = [
-        _store_version(session, definition, forms, actor)
+        _store_version(session, definition, texts_by_key, actor)
         for definition in definitions.values()
         if uploaded & set(definition.files)
     ]
@@ -88,17 +88,20 @@ def _split(files: Mapping[str, bytes]) -> tuple[dict[str, str], dict[str, str]]:
     return diagrams, forms
 
 
-def _form_registry(session: Session, uploaded: Mapping[str, str]) -> FormRegistry:
+def _form_registry(session: Session, uploaded: Mapping[str, str]) -> tuple[FormRegistry, dict[str, str]]:
+    """Resolve forms: uploaded files win over earlier deployments, which win over the built-in library."""
+    texts = dict(get_runtime().base_form_texts)
+    texts.update({row.key: row.text for row in _latest_forms(session)})
     problems = []
     for name, text in uploaded.items():
         try:
-            parse_form(text, name)
+            texts[parse_form(text, name).key] = text
         except FormDefinitionError as exc:
             problems.append(Problem(exc.message, name, exc.line))
     if problems:
         raise BpmnValidationError(problems)
-    deployed = {f"{row.key}.yaml": row.text for row in _latest_forms(session)}
-    return get_runtime().base_forms.with_overrides({**deployed, **uploaded})
+    registry = FormRegistry().with_overrides({f"{key}.yaml": text for key, text in texts.items()})
+    return registry, texts
 
 
 def _load(session: Session, diagrams: Mapping[str, str], forms: FormRegistry) -> dict[str, ProcessDefinition]:
@@ -115,9 +118,9 @@ def _load(session: Session, diagrams: Mapping[str, str], forms: FormRegistry) ->
 
 
 def _store_version(
-    session: Session, definition: ProcessDefinition, forms: FormRegistry, actor: Actor
+    session: Session, definition: ProcessDefinition, form_texts: Mapping[str, str], actor: Actor
 ) -> DeployResult:
-    pinned_forms = {key: forms.get(key).text for key in sorted(definition.form_keys())}
+    pinned_forms = {key: form_texts[key] for key in sorted(definition.form_keys())}
     content_hash = _version_hash(definition, pinned_forms)
     latest = _latest_version(session, definition.process_id)
     if latest is not None and latest.content_hash == content_hash:

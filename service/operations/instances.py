@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from workflows import InstanceStatus, WorkflowInstance
 
@@ -40,10 +40,25 @@ class LiveInstance:
 def start_instance(
     session: Session, process_key: str, data: Mapping[str, Any], user: User, now: datetime | None = None
 ) -> LiveInstance:
-    """Start the newest version of a process with start data."""
+    """Start the newest version of a process with start data, as a user."""
     if not set(user.roles) - set(START_FORBIDDEN_ROLES):
         raise Forbidden("此角色不能发起案件 / this role cannot start cases")
     _check_start_data(data)
+    live = start_process_as(session, process_key, data, Actor.of(user), now, started_by_id=user.id)
+    route_messages(session, live, Actor.of(user), now)
+    return live
+
+
+def start_process_as(
+    session: Session,
+    process_key: str,
+    data: Mapping[str, Any],
+    actor: Actor,
+    now: datetime | None,
+    *,
+    started_by_id: int | None = None,
+) -> LiveInstance:
+    """Start the newest version of a process and record it (no permission check: callers do that)."""
     definition_row = latest_definition(session, process_key)
     if definition_row is None:
         raise Invalid("流程不存在 / unknown process", {"process_key": [f"'{process_key}' is not deployed"]})
@@ -55,15 +70,17 @@ def start_instance(
         status=InstanceStatusColumn.RUNNING,
         state="",
         serializer_version="",
-        started_by_id=user.id,
+        started_by_id=started_by_id,
+        tasks=[],
+        timers=[],
     )
     session.add(row)
     session.flush()  # the audit stream and task rows are keyed by the new id
     live = LiveInstance(row, loaded, engine)
     save(session, live)
     record_instance_event(
-        session, row, Actor.of(user), "instance_started", data={"process_key": process_key, "version": loaded.version,
-                                                                "start_data": dict(data)}
+        session, row, actor, "instance_started",
+        data={"process_key": process_key, "version": loaded.version, "start_data": dict(data)},
     )
     return live
 
@@ -81,7 +98,12 @@ def _check_start_data(data: Mapping[str, Any]) -> None:
 
 def load_live(session: Session, instance_id: int, *, for_update: bool = False) -> LiveInstance:
     """Load an instance row and restore its engine state."""
-    query = select(ProcessInstance).where(ProcessInstance.id == instance_id)
+    # Load the projections up front: a lazy load after changes would autoflush a second UPDATE.
+    query = (
+        select(ProcessInstance)
+        .where(ProcessInstance.id == instance_id)
+        .options(selectinload(ProcessInstance.tasks), selectinload(ProcessInstance.timers))
+    )
     if for_update:
         query = query.with_for_update()
     row = session.scalars(query).first()
@@ -179,7 +201,8 @@ def list_instances(
     if process:
         query = query.where(ProcessInstance.process_key == process)
     if text:
-        pattern = f"%{text.replace('%', r'\%').replace('_', r'\_')}%"
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
         query = query.where(
             or_(ProcessInstance.search_text.like(pattern, escape="\\"), ProcessInstance.title.like(pattern, escape="\\"))
         )
@@ -203,3 +226,6 @@ def cancel_instance(session: Session, instance_id: int, user: User, reason: str)
     live.row.status = InstanceStatusColumn.CANCELLED
     record_instance_event(session, live.row, Actor.of(user), "instance_cancelled", data={"reason": reason})
     return live
+
+
+from .messages import route_messages  # noqa: E402  (messages starts processes through this module)
