@@ -21,6 +21,7 @@ class DefaultConfig:
     ATTACHMENT_DIR = str(PROJECT_ROOT / "var" / "attachments")
     CALENDAR_OVERRIDES: str | None = None
     TOKEN_MAX_AGE_SECONDS = 12 * 3600
+    PASSWORD_HASH_METHOD = "scrypt"
     MAX_CONTENT_LENGTH = 50 * 1024 * 1024
     MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
     ALLOWED_ATTACHMENT_TYPES = (

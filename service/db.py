@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, String, create_engine, event
+from sqlalchemy import JSON, BigInteger, DateTime, Dialect, Integer, MetaData, String, TypeDecorator, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 
@@ -34,9 +34,27 @@ def as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes stored as UTC on every backend (SQLite would silently drop the offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored: give a timezone")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
+
+
 intpk = Annotated[int, mapped_column(BigId, primary_key=True, autoincrement=True)]
-timestamp = Annotated[datetime, mapped_column(DateTime(timezone=True))]
-created_at = Annotated[datetime, mapped_column(DateTime(timezone=True), default=utcnow)]
+timestamp = Annotated[datetime, mapped_column(UtcDateTime())]
+created_at = Annotated[datetime, mapped_column(UtcDateTime(), default=utcnow)]
 short_text = Annotated[str, mapped_column(String(200))]
 json_data = Annotated[Any, mapped_column(JSON)]
 
@@ -45,7 +63,7 @@ class Base(DeclarativeBase):
     """Declarative base with a constraint naming convention (stable Alembic diffs)."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: DateTime(timezone=True)}
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: UtcDateTime()}
 
     def __repr__(self) -> str:
         keys = [c.key for c in self.__mapper__.columns if c.primary_key]

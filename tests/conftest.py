@@ -22,7 +22,7 @@ from service.operations.users import create_user
 
 DATA = Path(__file__).parent / "data"
 ADMIN_PG_URL = os.environ.get("ZHIFA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-TEST_PG_DB = "zhifa_test"
+TEST_PG_DB = f"zhifa_test_{os.getpid()}"  # concurrent test runs must not drop each other's database
 ROLE_USERS = {
     "officer1": ["officer"],
     "officer2": ["officer"],
@@ -53,12 +53,17 @@ def _postgres_url() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str | None:
-    """The migrated PostgreSQL test database, or None."""
+def postgres_url() -> Iterator[str | None]:
+    """The migrated PostgreSQL test database (dropped at the end), or None."""
     url = _postgres_url()
     if url is not None:
         upgrade_database(url)
-    return url
+    yield url
+    if url is not None:
+        admin = create_engine(ADMIN_PG_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {TEST_PG_DB} WITH (FORCE)"))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -102,7 +107,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "SECRET_KEY": "test-secret",
             "DATABASE_URL": database_url,
             "ATTACHMENT_DIR": str(tmp_path / "attachments"),
-            "MAX_ATTACHMENT_BYTES": 1024 * 1024,
+            "MAX_ATTACHMENT_BYTES": 100_000,  # below werkzeug's 500 KB spooling, so no temp files leak
             # Service tests bring their own forms; the bureau's library is tested in tests/bpmn.
             "FORMS_DIR": str(DATA / "acceptance" / "forms"),
         }
@@ -111,7 +116,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         for username, roles in ROLE_USERS.items():
             create_user(
                 session, username, username, roles, display_name=username, known_roles=set(app.config["ROLES"]),
-                actor=SYSTEM_ACTOR,
+                actor=SYSTEM_ACTOR, hash_method="pbkdf2:sha256:1000",  # fast hashing: tests log in a lot
             )
         session.commit()
     yield app
@@ -125,13 +130,13 @@ class Api:
         self.client = client
         self.headers = {"Authorization": f"Bearer {token}"}
 
-    def get(self, path: str, **kwargs: Any) -> Any:
+    def get(self, path: str, headers: dict[str, str] | None = None, **kwargs: Any) -> Any:
         """GET under /api/v1."""
-        return self.client.get(f"/api/v1{path}", headers=self.headers, **kwargs)
+        return self.client.get(f"/api/v1{path}", headers={**self.headers, **(headers or {})}, **kwargs)
 
-    def post(self, path: str, json: Any = None, **kwargs: Any) -> Any:
+    def post(self, path: str, json: Any = None, headers: dict[str, str] | None = None, **kwargs: Any) -> Any:
         """POST JSON (or multipart via data=) under /api/v1."""
-        return self.client.post(f"/api/v1{path}", json=json, headers=self.headers, **kwargs)
+        return self.client.post(f"/api/v1{path}", json=json, headers={**self.headers, **(headers or {})}, **kwargs)
 
 
 @pytest.fixture

@@ -91,8 +91,12 @@ def upload_attachment(task_id: str) -> ResponseReturnValue:
     session = get_session()
     user = current_user()
     task = task_ops.task_for_action(session, task_id, user)
-    attachment = attachment_ops.store_attachment(
-        session, task, upload.stream, upload.filename or "upload", upload.mimetype or "application/octet-stream", user
-    )
+    try:
+        attachment = attachment_ops.store_attachment(
+            session, task, upload.stream, upload.filename or "upload", upload.mimetype or "application/octet-stream",
+            user,
+        )
+    finally:
+        upload.close()
     session.commit()
     return attachment_schema.dump(attachment), 201

@@ -52,7 +52,7 @@ def user_from_token(session: Session, secret: str, token: str, max_age: int) -> 
 
 def create_user(
     session: Session, username: str, password: str, roles: list[str], *, display_name: str, known_roles: set[str],
-    actor: Actor,
+    actor: Actor, hash_method: str = "scrypt",
 ) -> User:
     """Create a staff account with known roles."""
     unknown = sorted(set(roles) - known_roles)
@@ -61,7 +61,10 @@ def create_user(
     if session.scalars(select(User).where(User.username == username)).first() is not None:
         raise Invalid("用户名已存在 / username taken", {"username": ["already exists"]})
     user = User(
-        username=username, display_name=display_name, password_hash=generate_password_hash(password), roles=roles
+        username=username,
+        display_name=display_name,
+        password_hash=generate_password_hash(password, method=hash_method),
+        roles=roles,
     )
     session.add(user)
     session.flush()  # the audit record names the new id
