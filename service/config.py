@@ -29,6 +29,7 @@ class DefaultConfig:
         "application/pdf", "application/octet-stream",
     )
     DEMO_MODE = False
+    DEMO_PROCESSES = ("complaint_handling", "load_bearing_case")
     ROLES = (
         "officer", "squad_legal", "squad_leader", "legal_reviewer", "deputy_head", "bureau_head",
         "clerk", "hotline_liaison", "process_owner", "auditor", "admin",
