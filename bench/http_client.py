@@ -21,7 +21,9 @@ class HttpApi:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         try:
-            connection.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+            connection.request(
+                method, path, body=json.dumps(body) if body is not None else None, headers=headers
+            )
             response = connection.getresponse()
             return response.status, json.loads(response.read() or b"null")
         finally:
@@ -44,7 +46,9 @@ class HttpApi:
     def token(self, user: str) -> str:
         """Return a bearer token for a demo user."""
         if user not in self.tokens:
-            status, body = self._request("POST", "/api/v1/auth/token", {"username": user, "password": user}, None)
+            status, body = self._request(
+                "POST", "/api/v1/auth/token", {"username": user, "password": user}, None
+            )
             assert status == 201, body
             self.tokens[user] = body["token"]
         return self.tokens[user]

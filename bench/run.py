@@ -40,7 +40,9 @@ ANSWERS = {
     "legal_review": {"legal_opinion": "agree"},
 }
 USERS = {
-    "officer": "officer1", "squad_leader": "squad_leader", "legal_reviewer": "legal_reviewer",
+    "officer": "officer1",
+    "squad_leader": "squad_leader",
+    "legal_reviewer": "legal_reviewer",
 }
 
 
@@ -82,7 +84,9 @@ class InProcessApi:
         return self.tokens[user]
 
     def post(self, user: str, path: str, body: Any) -> Any:
-        response = self.client.post(f"/api/v1{path}", json=body, headers={"Authorization": f"Bearer {self.token(user)}"})
+        response = self.client.post(
+            f"/api/v1{path}", json=body, headers={"Authorization": f"Bearer {self.token(user)}"}
+        )
         assert response.status_code in {200, 201}, response.json
         return response.json
 
@@ -102,8 +106,16 @@ def prepare_database(url: str) -> Any:
     with app.app_context(), session_scope(app) as session:
         for user in {*USERS.values(), "process_owner"}:
             role = next((r for r, u in USERS.items() if u == user), "process_owner")
-            create_user(session, user, user, [role], display_name=user, known_roles=set(app.config["ROLES"]),
-                        actor=SYSTEM_ACTOR, hash_method="pbkdf2:sha256:1000")
+            create_user(
+                session,
+                user,
+                user,
+                [role],
+                display_name=user,
+                known_roles=set(app.config["ROLES"]),
+                actor=SYSTEM_ACTOR,
+                hash_method="pbkdf2:sha256:1000",
+            )
         deploy.deploy_files(session, files, SYSTEM_ACTOR)
         session.commit()
     return app
@@ -118,11 +130,27 @@ def free_port() -> int:
 def run_http(url: str, instances: int, workers: int) -> tuple[list[float], float]:
     """Serve the app with gunicorn on a local port and drive it over real HTTP."""
     port = free_port()
-    env = {**os.environ, "ZHIFA_DATABASE_URL": url, "ZHIFA_SECRET_KEY": "bench-secret", "ZHIFA_DEMO_MODE": "true"}
+    env = {
+        **os.environ,
+        "ZHIFA_DATABASE_URL": url,
+        "ZHIFA_SECRET_KEY": "bench-secret",
+        "ZHIFA_DEMO_MODE": "true",
+    }
     server = subprocess.Popen(  # noqa: S603  (our own gunicorn, bound to loopback)
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "service:create_app()"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "service:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     try:
         api = HttpApi("127.0.0.1", port)
@@ -150,18 +178,21 @@ def main() -> None:
     report(floor_ms, in_process, in_process_rate, over_http, http_rate)
 
 
-def report(floor: list[float], in_process: list[float], in_rate: float, http: list[float], http_rate: float) -> None:
+def report(
+    floor: list[float], in_process: list[float], in_rate: float, http: list[float], http_rate: float
+) -> None:
     floor_median = statistics.median(floor)
     in_median = statistics.median(in_process)
     print(json.dumps({"process": PROCESS_KEY, "completions": len(in_process)}, ensure_ascii=False))
     print(f"engine floor (serialise + restore per step): median {floor_median:.2f} ms per task completion")
     print(f"API in-process:  median {in_median:.2f} ms per completion, {in_rate:.1f} instances/s")
-    print(f"API over HTTP:   median {statistics.median(http):.2f} ms per completion, {http_rate:.1f} instances/s")
+    print(
+        f"API over HTTP:   median {statistics.median(http):.2f} ms per completion, "
+        f"{http_rate:.1f} instances/s"
+    )
     print(f"http_ratio_to_engine_floor: {statistics.median(http) / floor_median:.2f}")
     print(f"ratio_to_engine_floor: {in_median / floor_median:.2f}")
 
 
 if __name__ == "__main__":
     main()
-
-

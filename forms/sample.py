@@ -8,8 +8,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from .model import FieldDefinition, FieldType, FormDefinition
 from .fields import id_card_check_char, uscc_check_char
+from .model import FieldDefinition, FieldType, FormDefinition
 
 CHINA_OFFSET = "+08:00"
 _SAMPLE_TEXT = "现场核查情况属实，已告知当事人相关法律规定"
@@ -31,7 +31,9 @@ def sample_input(
     return {k: v for k, v in values.items() if v is not None}
 
 
-def _value(field: FieldDefinition, today: date, attachment: Callable[[str], str] | None, rng: random.Random) -> Any:
+def _value(
+    field: FieldDefinition, today: date, attachment: Callable[[str], str] | None, rng: random.Random
+) -> Any:
     if field.default is not None:
         return _jsonable(field.default)
     maker = _MAKERS.get(field.type)
@@ -43,15 +45,20 @@ def _value(field: FieldDefinition, today: date, attachment: Callable[[str], str]
 
 
 def _jsonable(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date | datetime) else str(value) if isinstance(value, Decimal) else value
+    return (
+        value.isoformat()
+        if isinstance(value, date | datetime)
+        else str(value)
+        if isinstance(value, Decimal)
+        else value
+    )
 
 
 def _text(field: FieldDefinition, _today: date, rng: random.Random) -> str:
     if field.pattern:
         return ""  # cannot invent text for an arbitrary pattern; callers override such fields
     low, high = field.min_length or 2, field.max_length or 40
-    text = (_SAMPLE_TEXT * 3)[: max(low, min(high, rng.randint(low, min(high, 30))))]
-    return text
+    return (_SAMPLE_TEXT * 3)[: max(low, min(high, rng.randint(low, min(high, 30))))]
 
 
 def _number(field: FieldDefinition, _today: date, rng: random.Random) -> Any:

@@ -22,7 +22,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     config.load_config(app, overrides)
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = "zhifa-demo-only-secret"  # validate_config allows this in demo/test only
+        app.config["SECRET_KEY"] = "zhifa-demo-only-secret"  # noqa: S105  # validate_config allows this in demo/test only
     # One record per engine state change costs a quarter of the throughput (engine notes P12).
     logging.getLogger("spiff").setLevel(logging.WARNING)
     db.init_app(app)

@@ -26,7 +26,9 @@ def current_user() -> User:
     if scheme.lower() != "bearer" or not token:
         raise NotAuthenticated("需要登录 / authentication required")
     config = current_app.config
-    user = user_from_token(get_session(), config["SECRET_KEY"], token.strip(), config["TOKEN_MAX_AGE_SECONDS"])
+    user = user_from_token(
+        get_session(), config["SECRET_KEY"], token.strip(), config["TOKEN_MAX_AGE_SECONDS"]
+    )
     g.user = user
     return user
 

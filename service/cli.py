@@ -167,7 +167,8 @@ def audit_verify() -> None:
         click.echo(f"audit chain intact: {checked} event(s) checked")
         return
     click.echo(
-        f"audit chain BROKEN at event id={broken.event_id} stream={broken.stream} seq={broken.seq}: {broken.reason}",
+        f"audit chain BROKEN at event id={broken.event_id} stream={broken.stream} seq={broken.seq}: "
+        f"{broken.reason}",
         err=True,
     )
     sys.exit(1)

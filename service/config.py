@@ -21,18 +21,33 @@ class DefaultConfig:
     ATTACHMENT_DIR = str(PROJECT_ROOT / "var" / "attachments")
     CALENDAR_OVERRIDES: str | None = None
     TOKEN_MAX_AGE_SECONDS = 12 * 3600
-    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  (a hash algorithm name, not a password)
     MAX_CONTENT_LENGTH = 50 * 1024 * 1024
     MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
     ALLOWED_ATTACHMENT_TYPES = (
-        "image/jpeg", "image/png", "image/webp", "video/mp4", "audio/mpeg", "audio/mp4",
-        "application/pdf", "application/octet-stream",
+        "image/jpeg",
+        "image/png",
+        "image/webp",
+        "video/mp4",
+        "audio/mpeg",
+        "audio/mp4",
+        "application/pdf",
+        "application/octet-stream",
     )
     DEMO_MODE = False
     DEMO_PROCESSES = ("complaint_handling", "load_bearing_case")
     ROLES = (
-        "officer", "squad_legal", "squad_leader", "legal_reviewer", "deputy_head", "bureau_head",
-        "clerk", "hotline_liaison", "process_owner", "auditor", "admin",
+        "officer",
+        "squad_legal",
+        "squad_leader",
+        "legal_reviewer",
+        "deputy_head",
+        "bureau_head",
+        "clerk",
+        "hotline_liaison",
+        "process_owner",
+        "auditor",
+        "admin",
     )
 
 
@@ -47,9 +62,8 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
 
 def validate_config(config: Mapping[str, Any]) -> None:
     """Fail fast on settings the service cannot run without."""
-    if not config.get("SECRET_KEY"):
-        if not (config.get("TESTING") or config.get("DEMO_MODE")):
-            raise RuntimeError("ZHIFA_SECRET_KEY must be set (only demo and test runs may omit it)")
+    if not config.get("SECRET_KEY") and not (config.get("TESTING") or config.get("DEMO_MODE")):
+        raise RuntimeError("ZHIFA_SECRET_KEY must be set (only demo and test runs may omit it)")
     if not str(config.get("DATABASE_URL", "")).startswith(("sqlite", "postgresql")):
         raise RuntimeError("ZHIFA_DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL")
     if not Path(config["BPMN_DIR"]).is_dir():

@@ -47,7 +47,9 @@ SAMPLE_DEPTHS = (0, 2, 5, 12, 60)
 def load_demo(app: Flask) -> Iterator[str]:
     """Set up the demo and yield lines describing what was done."""
     if not app.config.get("DEMO_MODE"):
-        raise RuntimeError("zhifa demo only runs with ZHIFA_DEMO_MODE=true (it creates users whose password is their name)")
+        raise RuntimeError(
+            "zhifa demo only runs with ZHIFA_DEMO_MODE=true (it creates users whose password is their name)"
+        )
     with session_scope(app) as session:
         yield from _deploy(session, Path(app.config["BPMN_DIR"]))
         yield from _users(session, app)
@@ -67,7 +69,8 @@ def _deploy(session: Session, folder: Path) -> Iterator[str]:
     except BpmnValidationError as exc:
         raise RuntimeError(f"bpmn/ does not validate: {exc}") from exc
     for result in results:
-        yield f"process {result.row.key} v{result.row.version} {'deployed' if result.created else 'up to date'}"
+        state = "deployed" if result.created else "up to date"
+        yield f"process {result.row.key} v{result.row.version} {state}"
 
 
 def _users(session: Session, app: Flask) -> Iterator[str]:
@@ -75,8 +78,15 @@ def _users(session: Session, app: Flask) -> Iterator[str]:
     roles = set(app.config["ROLES"])
     for username, (display_name, user_roles) in DEMO_USERS.items():
         if username not in existing:
-            create_user(session, username, username, user_roles, display_name=display_name, known_roles=roles,
-                        actor=SYSTEM_ACTOR)
+            create_user(
+                session,
+                username,
+                username,
+                user_roles,
+                display_name=display_name,
+                known_roles=roles,
+                actor=SYSTEM_ACTOR,
+            )
             yield f"user {username} ({display_name})"
 
 
@@ -131,8 +141,12 @@ def _complete(session: Session, task: HumanTask, user: User, rng: random.Random)
 
     def attachment(field: str) -> str:
         stored = attachment_ops.store_attachment(
-            session, task, io.BytesIO(f"demo evidence {field} {rng.random()}".encode()), f"{field}.jpg", "image/jpeg",
-            user,
+            session,
+            task,
+            io.BytesIO(f"demo evidence {field} {rng.random()}".encode()),
+            filename=f"{field}.jpg",
+            content_type="image/jpeg",
+            user=user,
         )
         return stored.id
 

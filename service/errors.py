@@ -97,7 +97,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(StaleDataError)
     def _stale(_exc: StaleDataError) -> ResponseReturnValue:
-        return _body("conflict", "案件已被他人更新，请刷新后重试 / changed by someone else meanwhile", None, 409)
+        return _body(
+            "conflict", "案件已被他人更新，请刷新后重试 / changed by someone else meanwhile", None, 409
+        )
 
     @app.errorhandler(IntegrityError)
     def _integrity(_exc: IntegrityError) -> ResponseReturnValue:

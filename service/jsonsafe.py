@@ -11,23 +11,24 @@ from uuid import UUID
 
 def to_json_value(value: Any) -> Any:
     """Return `value` with dates as ISO text, Decimals as text, tuples/sets as lists."""
-    if value is None or isinstance(value, bool | int | str):
+    if value is None or isinstance(value, bool | int | float | str):
         return value
-    if isinstance(value, float):
-        return value
-    if isinstance(value, Decimal):
+    if isinstance(value, dict):
+        return {str(k): to_json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_json_value(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted((to_json_value(v) for v in value), key=repr)
+    return _scalar(value)
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, Decimal | UUID):
         return str(value)
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, timedelta):
         return value.total_seconds()
-    if isinstance(value, UUID):
-        return str(value)
-    if isinstance(value, dict):
-        return {str(k): to_json_value(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        items = [to_json_value(v) for v in value]
-        return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
     return repr(value)
 
 

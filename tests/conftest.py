@@ -115,8 +115,14 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     with app.app_context(), session_scope(app) as session:
         for username, roles in ROLE_USERS.items():
             create_user(
-                session, username, username, roles, display_name=username, known_roles=set(app.config["ROLES"]),
-                actor=SYSTEM_ACTOR, hash_method="pbkdf2:sha256:1000",  # fast hashing: tests log in a lot
+                session,
+                username,
+                username,
+                roles,
+                display_name=username,
+                known_roles=set(app.config["ROLES"]),
+                actor=SYSTEM_ACTOR,
+                hash_method="pbkdf2:sha256:1000",  # fast hashing: tests log in a lot
             )
         session.commit()
     yield app
@@ -136,7 +142,9 @@ class Api:
 
     def post(self, path: str, json: Any = None, headers: dict[str, str] | None = None, **kwargs: Any) -> Any:
         """POST JSON (or multipart via data=) under /api/v1."""
-        return self.client.post(f"/api/v1{path}", json=json, headers={**self.headers, **(headers or {})}, **kwargs)
+        return self.client.post(
+            f"/api/v1{path}", json=json, headers={**self.headers, **(headers or {})}, **kwargs
+        )
 
 
 @pytest.fixture

@@ -75,7 +75,9 @@ def _local(tag: object) -> str:
 
 
 def _properties(node: etree._Element) -> dict[str, str]:
-    found = node.xpath("./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", namespaces=NS)
+    found = node.xpath(
+        "./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", namespaces=NS
+    )
     return {p.get("name"): p.get("value", "") for p in found if p.get("name")}
 
 
@@ -97,7 +99,7 @@ def index_elements(root: etree._Element, file_name: str) -> list[ElementInfo]:
     return found
 
 
-def _walk(
+def _walk(  # noqa: PLR0917  (a private recursive walker; the arguments are its state)
     container: etree._Element,
     scope: str,
     lanes: dict[str, str],
@@ -112,7 +114,9 @@ def _walk(
         tag = _local(node.tag)
         lane = lanes.get(element_id, inherited_lane)
         found.append(
-            ElementInfo(element_id, tag, node.get("name"), file_name, node.sourceline, scope, lane, _properties(node))
+            ElementInfo(
+                element_id, tag, node.get("name"), file_name, node.sourceline, scope, lane, _properties(node)
+            )
         )
         if tag in {"subProcess", "transaction", "adHocSubProcess"}:
             inner_lanes = _lane_index(node) or lanes
@@ -121,7 +125,9 @@ def _walk(
 
 def executable_process_ids(root: etree._Element) -> list[str]:
     """Return ids of the processes marked executable in a BPMN document."""
-    return [p.get("id") for p in root.xpath("./bpmn:process", namespaces=NS) if p.get("isExecutable") == "true"]
+    return [
+        p.get("id") for p in root.xpath("./bpmn:process", namespaces=NS) if p.get("isExecutable") == "true"
+    ]
 
 
 def process_names(root: etree._Element) -> dict[str, str]:

@@ -26,10 +26,15 @@ class WorkflowEngine:
         self._script_engine = make_script_engine(self.helpers)
 
     def start(
-        self, definition: ProcessDefinition, data: Mapping[str, Any] | None = None, now: datetime | None = None
+        self,
+        definition: ProcessDefinition,
+        data: Mapping[str, Any] | None = None,
+        now: datetime | None = None,
     ) -> WorkflowInstance:
         """Create an instance with start data and advance it to its first wait."""
-        workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=self._script_engine)
+        workflow = BpmnWorkflow(
+            definition.spec, definition.subprocess_specs, script_engine=self._script_engine
+        )
         start = workflow.get_next_task(state=TaskState.READY)
         if start is not None and data:
             start.data.update(dict(data))

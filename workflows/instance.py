@@ -45,7 +45,9 @@ class WorkflowInstance:
                     break
             self._stamp_due_times()
 
-    def complete_task(self, task_id: str, data: Mapping[str, Any], now: datetime | None = None) -> UserTaskView:
+    def complete_task(
+        self, task_id: str, data: Mapping[str, Any], now: datetime | None = None
+    ) -> UserTaskView:
         """Complete an open user task with validated form data, then advance."""
         task = self._ready_user_task(task_id)
         view = self._view(task)
@@ -116,9 +118,9 @@ class WorkflowInstance:
         names: list[str] = []
         for task in self._wf.get_tasks(state=TaskState.READY | TaskState.WAITING):
             top = _top_level_task(self._wf, task)
-            if top is not None and top is not task and top.task_spec.bpmn_name:
-                if top.task_spec.bpmn_name not in names:
-                    names.append(top.task_spec.bpmn_name)
+            name = top.task_spec.bpmn_name if top is not None and top is not task else None
+            if name and name not in names:
+                names.append(name)
         return "、".join(names) or None
 
     def data(self) -> dict[str, Any]:
@@ -182,7 +184,9 @@ class WorkflowInstance:
             due = _to_instant(self._wf.script_engine.evaluate(task, meta.due_expression))
             task.internal_data[_DUE_KEY] = due.isoformat()
             if meta.warn_before_workdays:
-                warn_day = self._calendar.add_workdays(due.astimezone(clock.CHINA_TZ).date(), -meta.warn_before_workdays)
+                warn_day = self._calendar.add_workdays(
+                    due.astimezone(clock.CHINA_TZ).date(), -meta.warn_before_workdays
+                )
                 task.internal_data[_WARN_KEY] = _to_instant(warn_day).isoformat()
 
 
@@ -239,5 +243,3 @@ def _to_instant(value: object) -> datetime:
     if isinstance(value, date):
         return datetime.combine(value, time(23, 59, 59), clock.CHINA_TZ)
     raise ValueError(f"a due date must be a date or datetime, got {value!r}")
-
-

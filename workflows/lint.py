@@ -48,7 +48,9 @@ def lint_dmn(root: etree._Element, file_name: str) -> list[Problem]:
         try:
             _verify(source, "eval")
         except SandboxViolation as exc:
-            problems.append(Problem(f"DMN {tag}: {exc}", file_name, node.sourceline, element_id or node.get("id")))
+            problems.append(
+                Problem(f"DMN {tag}: {exc}", file_name, node.sourceline, element_id or node.get("id"))
+            )
     return problems
 
 
@@ -87,7 +89,9 @@ def _owner(node: etree._Element, elements: dict[str, ElementInfo]) -> ElementInf
     return None
 
 
-def _check(source: str, mode: str, what: str, element: ElementInfo | None, line: int | None) -> Problem | None:
+def _check(
+    source: str, mode: str, what: str, element: ElementInfo | None, line: int | None
+) -> Problem | None:
     if not source.strip():
         return None if what == "condition" else _locate(f"empty {what}", element, line)
     try:
@@ -109,18 +113,24 @@ def _verify(source: str, mode: str) -> None:
 def _check_timer(source: str, element: ElementInfo | None, line: int | None) -> Problem | None:
     tree = ast.parse(source.strip(), mode="eval").body
     if isinstance(tree, ast.Name) or (isinstance(tree, ast.BinOp) and _ISO_LIKE.match(source.strip())):
-        return _locate(f"timer expression {source.strip()!r} is not a quoted string{_timer_hint(source)}", element, line)
+        return _locate(
+            f"timer expression {source.strip()!r} is not a quoted string{_timer_hint(source)}", element, line
+        )
     if isinstance(tree, ast.Constant) and isinstance(tree.value, str) and not _ISO_LIKE.match(tree.value):
-        return _locate(f"timer value {tree.value!r} is not an ISO 8601 date, duration or cycle", element, line)
+        return _locate(
+            f"timer value {tree.value!r} is not an ISO 8601 date, duration or cycle", element, line
+        )
     return None
 
 
 def _timer_hint(source: str) -> str:
     text = source.strip()
-    return f"; write it quoted, e.g. \"{text}\"" if _ISO_LIKE.match(text) else ""
+    return f'; write it quoted, e.g. "{text}"' if _ISO_LIKE.match(text) else ""
 
 
-def _locate(message: str, element: ElementInfo | None, line: int | None, inner_line: int | None = None) -> Problem:
+def _locate(
+    message: str, element: ElementInfo | None, line: int | None, inner_line: int | None = None
+) -> Problem:
     absolute = line + inner_line - 1 if line and inner_line else line
     if element is None:
         return Problem(message, None, absolute)

@@ -127,8 +127,12 @@ def _missing_called_processes(bundle: _Bundle) -> list[Problem]:
             called = node.get("calledElement")
             if called not in known:
                 element = bundle.elements.get(name, {}).get(node.get("id", ""))
-                message = f"call activity calls process '{called}', which is not in this deployment or deployed"
-                problems.append(element.problem(message) if element else Problem(message, name, node.sourceline))
+                message = (
+                    f"call activity calls process '{called}', which is not in this deployment or deployed"
+                )
+                problems.append(
+                    element.problem(message) if element else Problem(message, name, node.sourceline)
+                )
     return problems
 
 
@@ -147,7 +151,9 @@ def _parse(bundle: _Bundle, texts: Mapping[str, str]) -> SpiffBpmnParser | None:
     return None if bundle.problems else parser
 
 
-def _definitions(parser: SpiffBpmnParser, bundle: _Bundle, texts: Mapping[str, str]) -> dict[str, ProcessDefinition]:
+def _definitions(
+    parser: SpiffBpmnParser, bundle: _Bundle, texts: Mapping[str, str]
+) -> dict[str, ProcessDefinition]:
     definitions: dict[str, ProcessDefinition] = {}
     for name, root in bundle.roots.items():
         if bpmn_xml.is_dmn(root):
@@ -155,7 +161,9 @@ def _definitions(parser: SpiffBpmnParser, bundle: _Bundle, texts: Mapping[str, s
         process_names = bpmn_xml.process_names(root)
         for process_id in bpmn_xml.executable_process_ids(root):
             try:
-                definitions[process_id] = _definition(parser, bundle, texts, process_id, process_names[process_id])
+                definitions[process_id] = _definition(
+                    parser, bundle, texts, process_id, process_names[process_id]
+                )
             except ValidationException as exc:
                 bundle.problems.append(_from_validation(exc, name))
             except SpiffWorkflowException as exc:
@@ -199,7 +207,11 @@ def _closure_files(parser: SpiffBpmnParser, process_id: str, subprocess_specs: M
 
 def _user_task(element: ElementInfo) -> UserTaskMeta:
     props = element.properties
-    lane_role = element.lane_id[len(LANE_PREFIX) :] if element.lane_id and element.lane_id.startswith(LANE_PREFIX) else None
+    lane_role = (
+        element.lane_id[len(LANE_PREFIX) :]
+        if element.lane_id and element.lane_id.startswith(LANE_PREFIX)
+        else None
+    )
     warn = props.get("warnBefore")
     return UserTaskMeta(
         scope=element.scope,
@@ -227,7 +239,9 @@ def _check_tasks(
         elif form_exists is not None and not form_exists(task.form_key):
             problems.append(_at(where, f"form key '{task.form_key}' does not resolve to a form"))
         if not task.role:
-            problems.append(_at(where, "user task has no role: put it in a lane_<role> lane or give it a role property"))
+            problems.append(
+                _at(where, "user task has no role: put it in a lane_<role> lane or give it a role property")
+            )
         elif role_exists is not None and not role_exists(task.role):
             problems.append(_at(where, f"role '{task.role}' is not a known role"))
     return problems

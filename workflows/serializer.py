@@ -13,12 +13,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
-
-from SpiffWorkflow.bpmn import BpmnWorkflow
 
 from . import deep_workflow  # noqa: F401  (lifts the iterator depth limit before any workflow runs)
 

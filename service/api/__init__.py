@@ -35,6 +35,10 @@ def register_blueprints(app: Flask) -> None:
         ("/openapi.json", openapi.spec, ["GET"]),
     ]
     for path, view, methods in rules:
-        api.add_url_rule(path, endpoint=f"{view.__module__.rsplit('.', 1)[-1]}_{view.__name__}", view_func=view,
-                         methods=methods)
+        api.add_url_rule(
+            path,
+            endpoint=f"{view.__module__.rsplit('.', 1)[-1]}_{view.__name__}",
+            view_func=view,
+            methods=methods,
+        )
     app.register_blueprint(api)

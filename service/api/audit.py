@@ -18,5 +18,10 @@ def verify() -> ResponseReturnValue:
         "events_checked": checked,
         "first_break": None
         if broken is None
-        else {"event_id": broken.event_id, "stream": broken.stream, "seq": broken.seq, "reason": broken.reason},
+        else {
+            "event_id": broken.event_id,
+            "stream": broken.stream,
+            "seq": broken.seq,
+            "reason": broken.reason,
+        },
     }

@@ -22,5 +22,10 @@ def create_token() -> ResponseReturnValue:
         "token": token,
         "token_type": "Bearer",
         "expires_in": current_app.config["TOKEN_MAX_AGE_SECONDS"],
-        "user": {"id": user.id, "username": user.username, "display_name": user.display_name, "roles": user.roles},
+        "user": {
+            "id": user.id,
+            "username": user.username,
+            "display_name": user.display_name,
+            "roles": user.roles,
+        },
     }, 201

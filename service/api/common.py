@@ -15,7 +15,9 @@ def json_body(schema: Schema) -> dict[str, Any]:
     """Parse and validate the JSON body (422 on anything else)."""
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
-        raise Invalid("请求体必须是 JSON 对象 / body must be a JSON object", {"body": ["expected a JSON object"]})
+        raise Invalid(
+            "请求体必须是 JSON 对象 / body must be a JSON object", {"body": ["expected a JSON object"]}
+        )
     loaded: dict[str, Any] = schema.load(payload)
     return loaded
 

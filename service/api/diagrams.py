@@ -36,7 +36,9 @@ def _render(cache_key: tuple[object, ...], build: object) -> bytes:
     try:
         graph = build()  # type: ignore[operator]
     except ValueError as exc:
-        raise Invalid(f"无法按此布局绘制 / cannot draw with this layout: {exc}", {"layout": [str(exc)]}) from exc
+        raise Invalid(
+            f"无法按此布局绘制 / cannot draw with this layout: {exc}", {"layout": [str(exc)]}
+        ) from exc
     svg: bytes = graph.pipe(format="svg")
     with _lock:
         _SVG_CACHE[cache_key] = svg

@@ -36,7 +36,9 @@ def start() -> ResponseReturnValue:
     """Start an instance of the newest version of a process."""
     args = json_body(start_instance_args)
     session = get_session()
-    live = instance_ops.start_instance(session, args["process_key"], args["data"], current_user(), request_now())
+    live = instance_ops.start_instance(
+        session, args["process_key"], args["data"], current_user(), request_now()
+    )
     session.commit()
     return dump_live(live), 201
 

@@ -40,15 +40,25 @@ _RESPONSES = {
 }
 # Nested schemas come before the schemas that nest them, so each is registered exactly once.
 _SCHEMAS = [
-    schemas.TokenArgs, schemas.StartInstanceArgs, schemas.CancelArgs, schemas.CompleteTaskArgs, schemas.AssignArgs,
-    schemas.DefinitionSchema, schemas.TaskSchema, schemas.TimerSchema, schemas.InstanceSchema, schemas.EventSchema,
+    schemas.TokenArgs,
+    schemas.StartInstanceArgs,
+    schemas.CancelArgs,
+    schemas.CompleteTaskArgs,
+    schemas.AssignArgs,
+    schemas.DefinitionSchema,
+    schemas.TaskSchema,
+    schemas.TimerSchema,
+    schemas.InstanceSchema,
+    schemas.EventSchema,
     schemas.AttachmentSchema,
 ]
 
 
 def spec() -> ResponseReturnValue:
     """Serve the OpenAPI document (public: it describes, it reveals no data)."""
-    return _document(tuple(sorted((r.rule, r.endpoint, tuple(sorted(r.methods or ()))) for r in _api_rules())))
+    return _document(
+        tuple(sorted((r.rule, r.endpoint, tuple(sorted(r.methods or ()))) for r in _api_rules()))
+    )
 
 
 def _api_rules() -> list[Any]:
@@ -58,7 +68,10 @@ def _api_rules() -> list[Any]:
 @cache
 def _document(rules: tuple[tuple[str, str, tuple[str, ...]], ...]) -> dict[str, Any]:
     api = APISpec(
-        title="Zhifa 执法 case workflow API", version="1", openapi_version="3.0.3", plugins=[MarshmallowPlugin()]
+        title="Zhifa 执法 case workflow API",
+        version="1",
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
     )
     for schema in _SCHEMAS:
         api.components.schema(schema.__name__, schema=schema)
@@ -82,7 +95,12 @@ def _operation(name: str, rule: str) -> dict[str, Any]:
         "operationId": name,
         "summary": (view.__doc__ or name).strip().splitlines()[0],
         "parameters": [
-            {"name": p, "in": "path", "required": True, "schema": {"type": "integer" if t == "int" else "string"}}
+            {
+                "name": p,
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer" if t == "int" else "string"},
+            }
             for t, p in re.findall(r"<(?:(\w+):)?(\w+)>", rule)
         ],
         "responses": _responses(name),
@@ -90,7 +108,10 @@ def _operation(name: str, rule: str) -> dict[str, Any]:
     if name in _QUERIES:
         operation["parameters"].append({"in": "query", "schema": _QUERIES[name]})
     if name in _BODIES:
-        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": _BODIES[name]}}}
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _BODIES[name]}},
+        }
     if name in {"definitions_deploy", "definitions_validate"}:
         operation["requestBody"] = _multipart("files", many=True)
     if name == "tasks_upload_attachment":
@@ -107,8 +128,13 @@ def _responses(name: str) -> dict[str, Any]:
     if name.startswith("diagrams_"):
         ok["content"] = {"image/svg+xml": {"schema": {"type": "string"}}}
     responses = {"200": ok}
-    for status, text in (("401", "not authenticated"), ("403", "role not allowed"), ("404", "not found"),
-                         ("409", "changed meanwhile"), ("422", "invalid input")):
+    for status, text in (
+        ("401", "not authenticated"),
+        ("403", "role not allowed"),
+        ("404", "not found"),
+        ("409", "changed meanwhile"),
+        ("422", "invalid input"),
+    ):
         responses[status] = {"description": text, "content": {"application/json": {"schema": ERROR}}}
     return responses
 

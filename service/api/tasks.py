@@ -77,7 +77,9 @@ def complete(task_id: str) -> ResponseReturnValue:
     """Complete a task with form data; 422 field errors, 403 wrong role, 409 changed meanwhile."""
     args = json_body(complete_task_args)
     session = get_session()
-    live = task_ops.complete_task(session, task_id, args["data"], current_user(), now=request_now(), locale=locale())
+    live = task_ops.complete_task(
+        session, task_id, args["data"], current_user(), now=request_now(), locale=locale()
+    )
     session.commit()
     return dump_live(live)
 
@@ -93,8 +95,12 @@ def upload_attachment(task_id: str) -> ResponseReturnValue:
     task = task_ops.task_for_action(session, task_id, user)
     try:
         attachment = attachment_ops.store_attachment(
-            session, task, upload.stream, upload.filename or "upload", upload.mimetype or "application/octet-stream",
-            user,
+            session,
+            task,
+            upload.stream,
+            filename=upload.filename or "upload",
+            content_type=upload.mimetype or "application/octet-stream",
+            user=user,
         )
     finally:
         upload.close()

@@ -31,7 +31,9 @@ class ProcessInstance(Base):
     process_key: Mapped[str] = mapped_column(String(100), index=True)
     title: Mapped[str] = mapped_column(String(300), default="")
     status: Mapped[InstanceStatusColumn] = mapped_column(
-        Enum(InstanceStatusColumn, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        Enum(
+            InstanceStatusColumn, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+        ),
         index=True,
     )
     stage: Mapped[str | None] = mapped_column(String(200))
@@ -52,7 +54,9 @@ class ProcessInstance(Base):
     tasks: Mapped[list[HumanTask]] = relationship(
         back_populates="instance", cascade="all, delete-orphan", order_by="HumanTask.created_at"
     )
-    timers: Mapped[list[InstanceTimer]] = relationship(back_populates="instance", cascade="all, delete-orphan")
+    timers: Mapped[list[InstanceTimer]] = relationship(
+        back_populates="instance", cascade="all, delete-orphan"
+    )
 
     __mapper_args__ = {"version_id_col": version_id}
 
@@ -64,7 +68,9 @@ class HumanTask(Base):
     __table_args__ = (Index("ix_human_tasks_role_due", "role", "due_at"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("process_instances.id", ondelete="CASCADE"), index=True
+    )
     bpmn_id: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(200))
     process_id: Mapped[str] = mapped_column(String(100))
@@ -85,7 +91,9 @@ class InstanceTimer(Base):
     __tablename__ = "instance_timers"
 
     id: Mapped[intpk]
-    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("process_instances.id", ondelete="CASCADE"), index=True
+    )
     bpmn_id: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(200))
     due_at: Mapped[datetime] = mapped_column(index=True)

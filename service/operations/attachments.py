@@ -24,27 +24,39 @@ CHUNK = 1024 * 1024
 
 
 def store_attachment(
-    session: Session, task: HumanTask, stream: IO[bytes], filename: str, content_type: str, user: User
+    session: Session, task: HumanTask, stream: IO[bytes], *, filename: str, content_type: str, user: User
 ) -> Attachment:
     """Store an uploaded file under its SHA-256 and record it against the task's instance."""
     allowed = current_app.config["ALLOWED_ATTACHMENT_TYPES"]
     if content_type not in allowed:
-        raise Invalid("不支持的文件类型 / file type not allowed", {"file": [f"{content_type} is not allowed"]})
+        raise Invalid(
+            "不支持的文件类型 / file type not allowed", {"file": [f"{content_type} is not allowed"]}
+        )
     digest, size, temp_path = _spool(stream, current_app.config["MAX_ATTACHMENT_BYTES"])
     if size == 0:
         temp_path.unlink(missing_ok=True)
         raise Invalid("文件为空 / empty file", {"file": ["empty"]})
     _move_into_store(temp_path, digest)
     attachment = Attachment(
-        id=str(uuid.uuid4()), sha256=digest, size=size, content_type=content_type,
-        filename=Path(filename).name[:255] or "upload", instance_id=task.instance_id,
-        task_id=task.id, uploaded_by_id=user.id,
+        id=str(uuid.uuid4()),
+        sha256=digest,
+        size=size,
+        content_type=content_type,
+        filename=Path(filename).name[:255] or "upload",
+        instance_id=task.instance_id,
+        task_id=task.id,
+        uploaded_by_id=user.id,
     )
     session.add(attachment)
     instance = get_visible(session, task.instance_id, user)
     record_instance_event(
-        session, instance, Actor.of(user, task.role), "attachment_uploaded",
-        task_id=task.id, task_bpmn_id=task.bpmn_id, task_name=task.name,
+        session,
+        instance,
+        Actor.of(user, task.role),
+        "attachment_uploaded",
+        task_id=task.id,
+        task_bpmn_id=task.bpmn_id,
+        task_name=task.name,
         attachments=[{"id": attachment.id, "sha256": digest, "size": size, "filename": attachment.filename}],
     )
     return attachment
@@ -86,7 +98,9 @@ def _move_into_store(temp_path: Path, digest: str) -> None:
     os.replace(temp_path, target)
 
 
-def attachment_refs(session: Session, instance_id: int, form: Form | None, data: dict[str, Any]) -> list[dict[str, Any]]:
+def attachment_refs(
+    session: Session, instance_id: int, form: Form | None, data: dict[str, Any]
+) -> list[dict[str, Any]]:
     """Check every attachment id in the form data belongs to this instance; return their hashes."""
     if form is None:
         return []
@@ -101,5 +115,8 @@ def attachment_refs(session: Session, instance_id: int, form: Form | None, data:
     }
     missing = sorted(set(ids) - found.keys())
     if missing:
-        raise Invalid("附件不存在 / unknown attachment", {"attachments": [f"unknown attachment id {m}" for m in missing]})
+        raise Invalid(
+            "附件不存在 / unknown attachment",
+            {"attachments": [f"unknown attachment id {m}" for m in missing]},
+        )
     return [{"id": i, "sha256": found[i].sha256, "filename": found[i].filename} for i in ids]

@@ -66,7 +66,9 @@ def record_instance_event(
     session: Session, instance: ProcessInstance, actor: Actor, kind: str, **fields: Any
 ) -> AuditEvent:
     """Append an event to the instance's chain; the head is kept on the (version-locked) instance row."""
-    event = _build(instance_stream(instance.id), instance.audit_seq + 1, instance.audit_head or GENESIS, actor, kind)
+    event = _build(
+        instance_stream(instance.id), instance.audit_seq + 1, instance.audit_head or GENESIS, actor, kind
+    )
     event.instance_id = instance.id
     _fill(event, fields)
     instance.audit_seq, instance.audit_head = event.seq, event.hash
@@ -135,7 +137,9 @@ def verify_chains(session: Session, stream: str | None = None) -> tuple[int, Cha
             expected_prev, expected_seq = event.hash, event.seq + 1
         head = _recorded_head(session, current_stream)
         if head is not None and head != (expected_seq - 1, expected_prev):
-            return checked, ChainBreak(None, current_stream, expected_seq, "events after the last one are missing")
+            return checked, ChainBreak(
+                None, current_stream, expected_seq, "events after the last one are missing"
+            )
     return checked, _emptied_stream(session, seen) if stream is None else None
 
 
@@ -143,7 +147,9 @@ def _emptied_stream(session: Session, seen: set[str]) -> ChainBreak | None:
     rows = session.execute(select(ProcessInstance.id).where(ProcessInstance.audit_seq > 0)).scalars()
     for instance_id in rows:
         if instance_stream(instance_id) not in seen:
-            return ChainBreak(None, instance_stream(instance_id), 1, "all events of this instance are missing")
+            return ChainBreak(
+                None, instance_stream(instance_id), 1, "all events of this instance are missing"
+            )
     return None
 
 
@@ -192,7 +198,9 @@ def events_of(session: Session, instance_id: int) -> list[AuditEvent]:
     """Return an instance's events in order."""
     return list(
         session.scalars(
-            select(AuditEvent).where(AuditEvent.stream == instance_stream(instance_id)).order_by(AuditEvent.seq)
+            select(AuditEvent)
+            .where(AuditEvent.stream == instance_stream(instance_id))
+            .order_by(AuditEvent.seq)
         )
     )
 

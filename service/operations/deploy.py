@@ -175,7 +175,8 @@ def _latest_definitions(session: Session) -> list[ProcessDefinitionRow]:
         session.scalars(
             select(ProcessDefinitionRow).join(
                 latest,
-                (ProcessDefinitionRow.key == latest.c.key) & (ProcessDefinitionRow.version == latest.c.version),
+                (ProcessDefinitionRow.key == latest.c.key)
+                & (ProcessDefinitionRow.version == latest.c.version),
             )
         )
     )
@@ -190,7 +191,8 @@ def _latest_forms(session: Session) -> list[FormDefinitionRow]:
     return list(
         session.scalars(
             select(FormDefinitionRow).join(
-                latest, (FormDefinitionRow.key == latest.c.key) & (FormDefinitionRow.version == latest.c.version)
+                latest,
+                (FormDefinitionRow.key == latest.c.key) & (FormDefinitionRow.version == latest.c.version),
             )
         )
     )

@@ -79,7 +79,10 @@ def start_process_as(
     live = LiveInstance(row, loaded, engine)
     save(session, live)
     record_instance_event(
-        session, row, actor, "instance_started",
+        session,
+        row,
+        actor,
+        "instance_started",
         data={"process_key": process_key, "version": loaded.version, "start_data": dict(data)},
     )
     return live
@@ -174,12 +177,18 @@ def visible_instances(user: User) -> Select[tuple[ProcessInstance]]:
     query = select(ProcessInstance)
     if user.has_role(*SEE_ALL_ROLES):
         return query
-    acted = select(AuditEvent.instance_id).where(AuditEvent.actor == user.username, AuditEvent.instance_id.is_not(None))
+    acted = select(AuditEvent.instance_id).where(
+        AuditEvent.actor == user.username, AuditEvent.instance_id.is_not(None)
+    )
     may_act = select(HumanTask.instance_id).where(
         or_(HumanTask.role.in_(user.roles), HumanTask.assignee_id == user.id)
     )
     return query.where(
-        or_(ProcessInstance.started_by_id == user.id, ProcessInstance.id.in_(acted), ProcessInstance.id.in_(may_act))
+        or_(
+            ProcessInstance.started_by_id == user.id,
+            ProcessInstance.id.in_(acted),
+            ProcessInstance.id.in_(may_act),
+        )
     )
 
 
@@ -192,7 +201,14 @@ def get_visible(session: Session, instance_id: int, user: User) -> ProcessInstan
 
 
 def list_instances(
-    session: Session, user: User, *, status: str | None, process: str | None, text: str | None, page: int, per_page: int
+    session: Session,
+    user: User,
+    *,
+    status: str | None,
+    process: str | None,
+    text: str | None,
+    page: int,
+    per_page: int,
 ) -> tuple[list[ProcessInstance], int]:
     """Return one page of visible instances, newest first, and the total count."""
     query = visible_instances(user)
@@ -204,7 +220,10 @@ def list_instances(
         escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = f"%{escaped}%"
         query = query.where(
-            or_(ProcessInstance.search_text.like(pattern, escape="\\"), ProcessInstance.title.like(pattern, escape="\\"))
+            or_(
+                ProcessInstance.search_text.like(pattern, escape="\\"),
+                ProcessInstance.title.like(pattern, escape="\\"),
+            )
         )
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(

@@ -47,7 +47,11 @@ def _route_from(routing: _Routing, source: LiveInstance) -> None:
             raise RuntimeError("message routing did not settle (a message loop between instances?)")
         payload: dict[str, Any] = dict(message.payload) if isinstance(message.payload, dict) else {}
         record_instance_event(
-            routing.session, source.row, routing.actor, "message_thrown", data={"name": message.name, **payload}
+            routing.session,
+            source.row,
+            routing.actor,
+            "message_thrown",
+            data={"name": message.name, **payload},
         )
         if message.name.startswith(START_PREFIX):
             _start_linked(routing, source, message.name.removeprefix(START_PREFIX), payload)
@@ -59,7 +63,9 @@ def _start_linked(routing: _Routing, source: LiveInstance, process_key: str, pay
     data = {**payload, "source_instance_id": source.row.id, "source_process": source.row.process_key}
     started = start_process_as(routing.session, process_key, data, routing.actor, routing.now)
     routing.loaded[started.row.id] = started
-    routing.session.add(InstanceLink(from_instance_id=source.row.id, to_instance_id=started.row.id, kind=process_key))
+    routing.session.add(
+        InstanceLink(from_instance_id=source.row.id, to_instance_id=started.row.id, kind=process_key)
+    )
     answer = {"instance_id": started.row.id, "case_no": started.engine.data().get("case_no")}
     _deliver(routing, source.row.id, f"{STARTED_PREFIX}{process_key}", answer)
     _route_from(routing, started)
@@ -73,13 +79,21 @@ def _deliver(routing: _Routing, instance_id: int, name: str, payload: dict[str, 
     except TaskNotReady:
         return False
     save(routing.session, target)
-    record_instance_event(routing.session, target.row, routing.actor, "message_received", data={"name": name, **payload})
+    record_instance_event(
+        routing.session, target.row, routing.actor, "message_received", data={"name": name, **payload}
+    )
     _route_from(routing, target)
     return True
 
 
 def deliver(
-    session: Session, instance_id: int, name: str, payload: dict[str, Any], actor: Actor, now: datetime | None
+    session: Session,
+    instance_id: int,
+    name: str,
+    payload: dict[str, Any],
+    *,
+    actor: Actor,
+    now: datetime | None,
 ) -> bool:
     """Deliver one message to an instance; False when it is not waiting for it."""
     return _deliver(_Routing(session, actor, now), instance_id, name, payload)

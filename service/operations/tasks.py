@@ -36,7 +36,9 @@ class TaskDetail:
 
 def list_tasks(session: Session, user: User, *, mine: bool, overdue: bool, now: datetime) -> list[HumanTask]:
     """Return open tasks the user may act on: their roles, unassigned or assigned to them."""
-    query = select(HumanTask).join(ProcessInstance).where(ProcessInstance.status == InstanceStatusColumn.RUNNING)
+    query = (
+        select(HumanTask).join(ProcessInstance).where(ProcessInstance.status == InstanceStatusColumn.RUNNING)
+    )
     if mine:
         query = query.where(HumanTask.assignee_id == user.id)
     else:
@@ -46,7 +48,9 @@ def list_tasks(session: Session, user: User, *, mine: bool, overdue: bool, now: 
         )
     if overdue:
         query = query.where(HumanTask.due_at.is_not(None), HumanTask.due_at < now)
-    return list(session.scalars(query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)))
+    return list(
+        session.scalars(query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at))
+    )
 
 
 def _task_for(session: Session, task_id: str, user: User, *, act: bool) -> HumanTask:
@@ -71,7 +75,9 @@ def task_for_action(session: Session, task_id: str, user: User) -> HumanTask:
 
 def _raise_missing(session: Session, task_id: str) -> None:
     done = session.scalar(
-        select(AuditEvent.id).where(AuditEvent.task_id == task_id, AuditEvent.kind == "task_completed").limit(1)
+        select(AuditEvent.id)
+        .where(AuditEvent.task_id == task_id, AuditEvent.kind == "task_completed")
+        .limit(1)
     )
     if done is not None:
         raise Conflict("任务已被办理 / this task was already completed")
@@ -117,18 +123,28 @@ def assign_task(session: Session, task_id: str, assignee_username: str, user: Us
     if assignee is None:
         raise Invalid("用户不存在 / unknown user", {"username": ["no such active user"]})
     if task.role not in assignee.roles:
-        raise Invalid("该用户不具备此任务的角色 / user lacks the task's role", {"username": [f"needs role {task.role}"]})
+        raise Invalid(
+            "该用户不具备此任务的角色 / user lacks the task's role", {"username": [f"needs role {task.role}"]}
+        )
     return _set_assignee(session, task, assignee, Actor.of(user), "task_assigned")
 
 
-def _set_assignee(session: Session, task: HumanTask, assignee: User | None, actor: Actor, kind: str) -> HumanTask:
+def _set_assignee(
+    session: Session, task: HumanTask, assignee: User | None, actor: Actor, kind: str
+) -> HumanTask:
     instance = session.get(ProcessInstance, task.instance_id)
     assert instance is not None
     task.assignee_id = assignee.id if assignee else None
     task.claimed_at = utcnow() if assignee else None
     instance.updated_at = utcnow()  # bumps the row version: assignment races end in 409, not silently
     record_instance_event(
-        session, instance, actor, kind, task_id=task.id, task_bpmn_id=task.bpmn_id, task_name=task.name,
+        session,
+        instance,
+        actor,
+        kind,
+        task_id=task.id,
+        task_bpmn_id=task.bpmn_id,
+        task_name=task.name,
         data={"assignee": assignee.username if assignee else None},
     )
     return task
@@ -153,9 +169,16 @@ def complete_task(
     view = live.engine.complete_task(task_id, cleaned, now)
     save(session, live)
     record_instance_event(
-        session, live.row, Actor.of(user, task.role), "task_completed",
-        task_id=task_id, task_bpmn_id=view.bpmn_id, task_name=view.name,
-        data=cleaned, diff=data_diff(before, live.engine.data()), attachments=attachments,
+        session,
+        live.row,
+        Actor.of(user, task.role),
+        "task_completed",
+        task_id=task_id,
+        task_bpmn_id=view.bpmn_id,
+        task_name=view.name,
+        data=cleaned,
+        diff=data_diff(before, live.engine.data()),
+        attachments=attachments,
     )
     route_messages(session, live, Actor.of(user, task.role), now)
     return live
@@ -163,5 +186,6 @@ def complete_task(
 
 def events_for_task(session: Session, task_id: str) -> list[AuditEvent]:
     """Return the audit events recorded for one task."""
-    return list(session.scalars(select(AuditEvent).where(AuditEvent.task_id == task_id).order_by(AuditEvent.id)))
-
+    return list(
+        session.scalars(select(AuditEvent).where(AuditEvent.task_id == task_id).order_by(AuditEvent.id))
+    )

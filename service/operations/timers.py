@@ -49,8 +49,13 @@ def fire_instance_timers(session: Session, instance_id: int, now: datetime) -> l
     save(session, live)
     for timer in fired:
         record_instance_event(
-            session, live.row, SYSTEM_ACTOR, "timer_fired",
-            task_bpmn_id=timer.bpmn_id, task_name=timer.name, data={"due_at": timer.due_at, "fired_at": now},
+            session,
+            live.row,
+            SYSTEM_ACTOR,
+            "timer_fired",
+            task_bpmn_id=timer.bpmn_id,
+            task_name=timer.name,
+            data={"due_at": timer.due_at, "fired_at": now},
         )
     route_messages(session, live, SYSTEM_ACTOR, now)
     return [t.bpmn_id for t in fired]

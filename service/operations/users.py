@@ -14,7 +14,7 @@ from ..errors import Invalid, NotAuthenticated
 from ..models import User
 from .audit import Actor, record_system_event
 
-TOKEN_SALT = "zhifa-api-token"
+TOKEN_SALT = "zhifa-api-token"  # noqa: S105  (a signing namespace, not a secret)
 # Compare against a real hash when the user does not exist, so timing does not reveal usernames.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
@@ -33,7 +33,9 @@ def authenticate(session: Session, username: str, password: str) -> User:
 
 def issue_token(secret: str, user: User) -> str:
     """Sign a bearer token naming the user and their token generation (bumped to revoke)."""
-    return URLSafeTimedSerializer(secret, salt=TOKEN_SALT).dumps({"uid": user.id, "gen": user.token_generation})
+    return URLSafeTimedSerializer(secret, salt=TOKEN_SALT).dumps(
+        {"uid": user.id, "gen": user.token_generation}
+    )
 
 
 def user_from_token(session: Session, secret: str, token: str, max_age: int) -> User:
@@ -51,8 +53,15 @@ def user_from_token(session: Session, secret: str, token: str, max_age: int) -> 
 
 
 def create_user(
-    session: Session, username: str, password: str, roles: list[str], *, display_name: str, known_roles: set[str],
-    actor: Actor, hash_method: str = "scrypt",
+    session: Session,
+    username: str,
+    password: str,
+    roles: list[str],
+    *,
+    display_name: str,
+    known_roles: set[str],
+    actor: Actor,
+    hash_method: str = "scrypt",
 ) -> User:
     """Create a staff account with known roles."""
     unknown = sorted(set(roles) - known_roles)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from click.testing import Result
@@ -25,9 +24,15 @@ ANSWERS = {
     "legal_review": {"legal_opinion": "agree"},
 }
 EXPECTED_ROLES = {
-    "register_case": "officer", "approve_filing": "squad_leader", "inspect_site": "officer",
-    "review_evidence": "squad_leader", "draft_decision": "officer", "confirm_fine": "squad_leader",
-    "legal_review": "legal_reviewer", "approve_decision": "squad_leader", "serve_decision": "officer",
+    "register_case": "officer",
+    "approve_filing": "squad_leader",
+    "inspect_site": "officer",
+    "review_evidence": "squad_leader",
+    "draft_decision": "officer",
+    "confirm_fine": "squad_leader",
+    "legal_review": "legal_reviewer",
+    "approve_decision": "squad_leader",
+    "serve_decision": "officer",
 }
 
 
@@ -75,9 +80,7 @@ def test_audit_verify_names_the_altered_event(app: Flask, login, started: int, r
         target = session.execute(
             text("SELECT id FROM audit_events WHERE kind = 'task_completed' ORDER BY id LIMIT 1")
         ).scalar_one()
-        session.execute(
-            text("UPDATE audit_events SET actor = 'mallory' WHERE id = :id"), {"id": target}
-        )
+        session.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE id = :id"), {"id": target})
         session.commit()
     result: Result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
@@ -91,7 +94,10 @@ def test_deleted_event_breaks_the_chain(app: Flask, login, started: int) -> None
     walk(login, started, ANSWERS, forms=FORMS, today=TODAY, max_steps=3, until_done=False)
     with session_scope(app) as session:
         session.execute(
-            text("DELETE FROM audit_events WHERE id = (SELECT MIN(id) FROM audit_events WHERE kind = 'task_completed')")
+            text(
+                "DELETE FROM audit_events WHERE id = "
+                "(SELECT MIN(id) FROM audit_events WHERE kind = 'task_completed')"
+            )
         )
         session.commit()
     body = login("auditor").get("/audit/verify").json
@@ -107,5 +113,3 @@ def test_each_task_refuses_users_of_other_roles(login, started: int) -> None:
         assert response.status_code in {403, 404}, username
         assert response.json["code"] in {"forbidden", "not_found"}
     assert login("auditor").get(f"/process-instances/{started}").json["tasks"][0]["id"] == task["id"]
-
-

@@ -72,18 +72,24 @@ def test_invalid_form_data_gets_422_per_field_in_chinese(login: Any, task: dict[
     officer = login("officer1")
     response = officer.post(
         f"/tasks/{task['id']}/complete",
-        json={"data": {"party_name": "张三", "party_phone": "12345", "received_on": "2999-01-01", "bogus": 1}},
+        json={
+            "data": {"party_name": "张三", "party_phone": "12345", "received_on": "2999-01-01", "bogus": 1}
+        },
     )
     assert response.status_code == 422
     details = response.json["details"]
     assert {"party_phone", "received_on", "address", "description", "bogus"} <= set(details)
     assert any("\u4e00" <= ch <= "\u9fff" for ch in " ".join(details["address"]))
     english = officer.post(
-        f"/tasks/{task['id']}/complete", json={"data": {}}, headers={**officer.headers, "Accept-Language": "en"}
+        f"/tasks/{task['id']}/complete",
+        json={"data": {}},
+        headers={**officer.headers, "Accept-Language": "en"},
     )
     assert english.status_code == 422
     assert all(ch.isascii() for message in english.json["details"]["address"] for ch in message)
-    assert login("auditor").get(f"/process-instances/{task['instance_id']}").json["tasks"][0]["id"] == task["id"]
+    assert (
+        login("auditor").get(f"/process-instances/{task['instance_id']}").json["tasks"][0]["id"] == task["id"]
+    )
 
 
 def test_body_must_be_json_with_known_fields(login: Any, task: dict[str, Any]) -> None:
@@ -147,6 +153,13 @@ def test_form_refers_to_unknown_attachment_ids(login: Any, task: dict[str, Any])
     assert task["bpmn_id"] == "register_case"
     response = login("officer1").post(
         f"/tasks/{task['id']}/complete",
-        json={"data": {"party_name": "张三", "address": "嘉定区", "received_on": "2026-09-29", "description": "x"}},
+        json={
+            "data": {
+                "party_name": "张三",
+                "address": "嘉定区",
+                "received_on": "2026-09-29",
+                "description": "x",
+            }
+        },
     )
     assert response.status_code == 200

@@ -32,7 +32,9 @@ def test_bpmn_validate_and_deploy_report_problems_with_location(app: Flask, runn
     assert "case_flow v1 (unchanged)" in again.output
 
 
-def test_timers_run_fires_due_timers_at_the_simulated_instant(app: Flask, login: Any, runner_for: Any) -> None:
+def test_timers_run_fires_due_timers_at_the_simulated_instant(
+    app: Flask, login: Any, runner_for: Any
+) -> None:
     assert deploy_dir(login("process_owner"), DATA / "acceptance").status_code == 201
     instance_id = login("officer1").post("/process-instances", json={"process_key": "case_flow"}).json["id"]
     walk(login, instance_id, ANSWERS, forms=FORMS, today=TODAY, max_steps=4, until_done=False)
@@ -43,7 +45,9 @@ def test_timers_run_fires_due_timers_at_the_simulated_instant(app: Flask, login:
     runner = runner_for(app)
     early = runner.invoke(["timers", "run", "--now", (due - timedelta(minutes=1)).isoformat()])
     assert "fired 0 timer(s)" in early.output
-    assert "draft_decision" in {t["bpmn_id"] for t in auditor.get(f"/process-instances/{instance_id}").json["tasks"]}
+    assert "draft_decision" in {
+        t["bpmn_id"] for t in auditor.get(f"/process-instances/{instance_id}").json["tasks"]
+    }
     result = runner.invoke(["timers", "run", "--now", due.isoformat()])
     assert result.exit_code == 0, result.output
     assert "fired 1 timer(s)" in result.output
@@ -60,8 +64,15 @@ def test_timers_run_fires_due_timers_at_the_simulated_instant(app: Flask, login:
 def test_overdue_filter_lists_tasks_past_their_due_time(login: Any) -> None:
     assert deploy_dir(login("process_owner"), DATA / "acceptance").status_code == 201
     instance_id = login("officer1").post("/process-instances", json={"process_key": "case_flow"}).json["id"]
-    walk(login, instance_id, {"register_case": {"received_on": "2026-09-29"}}, forms=FORMS, today=TODAY,
-         max_steps=1, until_done=False)
+    walk(
+        login,
+        instance_id,
+        {"register_case": {"received_on": "2026-09-29"}},
+        forms=FORMS,
+        today=TODAY,
+        max_steps=1,
+        until_done=False,
+    )
     leader = login("squad_leader")
     overdue = leader.get("/tasks?overdue=1").json["items"]
     assert [t["bpmn_id"] for t in overdue] == ["approve_filing"]

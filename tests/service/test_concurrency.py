@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -37,7 +38,9 @@ def _snapshot(login: Any, instance_id: int) -> tuple[int, list[str], int]:
     return body["version"], [t["bpmn_id"] for t in body["tasks"]], len(events)
 
 
-def test_two_concurrent_completions_one_wins_the_other_gets_409(app: Flask, login: Any, monkeypatch: Any) -> None:
+def test_two_concurrent_completions_one_wins_the_other_gets_409(
+    app: Flask, login: Any, monkeypatch: Any
+) -> None:
     instance_id, task_id = _start(login)
     officers = [login("officer1"), login("officer2")]
     data = task_input(officers[0], task_id, FORMS, REGISTER, today=time_today())
@@ -47,10 +50,10 @@ def test_two_concurrent_completions_one_wins_the_other_gets_409(app: Flask, logi
 
     def load_then_wait(*args: Any, **kwargs: Any) -> Any:
         live = real_load(*args, **kwargs)
-        try:
-            barrier.wait()  # both requests have read the same version before either writes
-        except threading.BrokenBarrierError:
-            pass  # SQLite serialises writers up front: the second request only starts after the first
+        # Both requests read the same version before either writes. SQLite serialises writers up
+        # front, so there the barrier times out and the second request starts after the first.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait()
         return live
 
     monkeypatch.setattr(task_ops, "load_live", load_then_wait)
@@ -93,7 +96,8 @@ CHILD = textwrap.dedent(
     from service import create_app
 
     url, attachments, marker, token, task_id, payload = sys.argv[1:7]
-    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": url, "ATTACHMENT_DIR": attachments})
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": url,
+                      "ATTACHMENT_DIR": attachments})
 
     @event.listens_for(Session, "before_commit")
     def hang(session):
@@ -118,8 +122,17 @@ def test_process_killed_mid_completion_leaves_the_case_before_the_step(
     before = _snapshot(login, instance_id)
     marker = tmp_path / "marker"
     child = subprocess.Popen(  # noqa: S603  (our own interpreter running our own script)
-        [sys.executable, "-c", CHILD, app.config["DATABASE_URL"], str(tmp_path / "att"), str(marker),
-         officer.headers["Authorization"].split()[1], task_id, json.dumps({"data": data})],
+        [
+            sys.executable,
+            "-c",
+            CHILD,
+            app.config["DATABASE_URL"],
+            str(tmp_path / "att"),
+            str(marker),
+            officer.headers["Authorization"].split()[1],
+            task_id,
+            json.dumps({"data": data}),
+        ],
         cwd=Path(__file__).parents[2],
         env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
     )

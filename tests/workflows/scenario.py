@@ -7,7 +7,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from workflows import ProcessDefinition, UserTaskView, WorkCalendar, WorkflowEngine, WorkflowInstance, load_definitions
+from workflows import (
+    ProcessDefinition,
+    UserTaskView,
+    WorkCalendar,
+    WorkflowEngine,
+    WorkflowInstance,
+    load_definitions,
+)
 
 _ENGINE = WorkflowEngine(WorkCalendar.from_file())
 
@@ -26,7 +33,12 @@ class Scenario:
     """One instance under test; every step goes through dump → restore and checks nothing was lost."""
 
     def __init__(
-        self, files: Mapping[str, str], process_id: str, data: Mapping[str, Any] | None = None, *, now: datetime
+        self,
+        files: Mapping[str, str],
+        process_id: str,
+        data: Mapping[str, Any] | None = None,
+        *,
+        now: datetime,
     ) -> None:
         self.definition: ProcessDefinition = load_definitions(files)[process_id]
         self.now = now
@@ -48,7 +60,9 @@ class Scenario:
         assert bpmn_id in tasks, f"{bpmn_id} is not open; open: {sorted(tasks)}"
         return tasks[bpmn_id]
 
-    def complete(self, bpmn_id: str, data: Mapping[str, Any] | None = None, *, now: datetime | None = None) -> None:
+    def complete(
+        self, bpmn_id: str, data: Mapping[str, Any] | None = None, *, now: datetime | None = None
+    ) -> None:
         """Save, restore, then complete the open task `bpmn_id` with `data`."""
         self._round_trip()
         if now is not None:

@@ -100,7 +100,9 @@ def test_user_task_loop_keeps_working_after_many_rounds() -> None:
 
 
 def test_dates_and_decimals_survive_the_serialized_state_as_json() -> None:
-    s = acceptance({"amount": Decimal("12.30"), "found_on": date(2025, 1, 2), "nested": {"d": [date(2025, 1, 3)]}})
+    s = acceptance(
+        {"amount": Decimal("12.30"), "found_on": date(2025, 1, 2), "nested": {"d": [date(2025, 1, 3)]}}
+    )
     state = s.instance.dump()
     json.loads(state)  # plain JSON text
     s.complete("register_case", {"received_on": date(2025, 9, 26), "damaged_area": Decimal("5")})
