@@ -15,6 +15,8 @@ from workflows.workcalendar import WorkCalendar
 
 CONVENTIONS_HELPERS = {
     "today",
+    "mask_record",
+    "is_minor",
     "now",
     "as_date",
     "as_datetime",
