@@ -22,7 +22,15 @@ from .audit import Actor, record_instance_event
 from .deploy import latest_definition
 
 # Roles that see every case; everyone else sees cases they started, acted on, or may act on now.
-SEE_ALL_ROLES = ("auditor", "admin", "bureau_head", "deputy_head", "legal_reviewer", "process_owner")
+SEE_ALL_ROLES = (
+    "auditor",
+    "admin",
+    "bureau_head",
+    "deputy_head",
+    "squad_leader",
+    "legal_reviewer",
+    "process_owner",
+)
 START_FORBIDDEN_ROLES = ("auditor",)
 SEARCH_FIELDS = ("case_no", "title", "address", "party_name", "work_order_no", "summary")
 MAX_START_DATA_BYTES = 256 * 1024
@@ -204,11 +212,11 @@ def list_instances(
     session: Session,
     user: User,
     *,
-    status: str | None,
-    process: str | None,
-    text: str | None,
-    page: int,
-    per_page: int,
+    status: str | None = None,
+    process: str | None = None,
+    text: str | None = None,
+    page: int = 1,
+    per_page: int = 20,
 ) -> tuple[list[ProcessInstance], int]:
     """Return one page of visible instances, newest first, and the total count."""
     query = visible_instances(user)
