@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
@@ -89,11 +90,10 @@ class WorkflowInstance:
         return dict(self._ready_user_task(task_id).data)
 
     def timers(self) -> list[TimerView]:
-        """List the timers the instance waits on, with their due instants."""
+        """List the timers the instance waits on, with their due instants (event-based gateways too)."""
         found = []
         for task in self._wf.get_tasks(state=TaskState.WAITING):
-            definition = getattr(task.task_spec, "event_definition", None)
-            if isinstance(definition, TimerEventDefinition):
+            if _waits_on_timer(getattr(task.task_spec, "event_definition", None)):
                 due = _timer_due(task.internal_data.get("event_value"))
                 if due is not None:
                     found.append(TimerView(task.task_spec.bpmn_id or "", task.task_spec.bpmn_name or "", due))
@@ -223,15 +223,25 @@ def _top_level_task(workflow: BpmnWorkflow, task: SpiffTask) -> SpiffTask | None
     return current
 
 
+def _waits_on_timer(definition: object) -> bool:
+    if isinstance(definition, TimerEventDefinition):
+        return True
+    # An event-based gateway waits on a MultipleEventDefinition holding its catch events' definitions.
+    return isinstance(definition, MultipleEventDefinition) and any(
+        isinstance(d, TimerEventDefinition) for d in definition.event_definitions
+    )
+
+
 def _timer_due(value: object) -> datetime | None:
     if isinstance(value, dict):
         value = value.get("next")
     if not isinstance(value, str):
         return None
     try:
-        return TimerEventDefinition.get_datetime(value)
+        due = TimerEventDefinition.get_datetime(value)
     except ValueError:
         return None
+    return datetime.fromisoformat(due.isoformat())  # a plain datetime, not the clock's subclass
 
 
 def _to_instant(value: object) -> datetime:

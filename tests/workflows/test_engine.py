@@ -142,3 +142,19 @@ def test_restore_refuses_state_of_another_process() -> None:
     state = engine.start(definitions["user_loop"], {}, START).dump()
     with pytest.raises(ValueError, match="another process"):
         engine.restore(definitions["case_flow"], state)
+
+
+def test_event_based_gateway_timer_is_reported_and_fires() -> None:
+    s = Scenario(load_files(DATA / "events" / "wait_payment.bpmn"), "wait_payment", now=START)
+    (timer,) = s.instance.timers()
+    assert (timer.bpmn_id, timer.due_at) == ("gw_payment_or_deadline", START + timedelta(days=15))
+    assert type(timer.due_at) is datetime
+    assert s.advance_to(START + timedelta(days=15)) == ["gw_payment_or_deadline"]
+    assert s.instance.status() is InstanceStatus.COMPLETED
+
+
+def test_event_based_gateway_message_wins_before_the_timer() -> None:
+    s = Scenario(load_files(DATA / "events" / "wait_payment.bpmn"), "wait_payment", now=START)
+    s.instance.send_message("paid", {"amount": "200.00"}, START + timedelta(days=3))
+    assert s.instance.status() is InstanceStatus.COMPLETED
+    assert s.instance.timers() == []
