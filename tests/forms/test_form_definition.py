@@ -13,7 +13,9 @@ import pytest
 from forms import FieldType, LocalizedText, parse_form
 from forms.registry import DEFINITIONS_DIR
 
-SHIPPED = sorted(Path(DEFINITIONS_DIR).glob("*.yaml"))
+SHIPPED = sorted(Path(DEFINITIONS_DIR).glob("*.yaml")) + sorted(
+    (Path(__file__).parent / "data").glob("*.yaml")
+)
 
 # The example from docs/conventions.md, "Forms".
 CONVENTIONS_EXAMPLE = """\

@@ -47,9 +47,12 @@ fields:
 BROKEN = "key: broken\ntitle: {zh: 坏}\nfields:\n  - {name: a, type: txt, label: {zh: 甲}}\n"
 
 
+EXAMPLES = Path(__file__).parent / "data"
+
+
 @pytest.fixture
 def registry() -> FormRegistry:
-    return FormRegistry.from_directory(DEFINITIONS_DIR)
+    return FormRegistry.from_directory(EXAMPLES)
 
 
 def test_default_registry_holds_every_shipped_definition() -> None:
@@ -131,7 +134,7 @@ def test_content_hash_is_the_sha256_of_the_canonical_definition(registry: FormRe
     form = registry.get("approve_generic")
     expected = hashlib.sha256(form.definition.canonical_text().encode()).hexdigest()
     assert registry.content_hash("approve_generic") == expected
-    reformatted = Path(DEFINITIONS_DIR, "approve_generic.yaml").read_text(encoding="utf-8") + "\n# 备注\n"
+    reformatted = Path(EXAMPLES, "approve_generic.yaml").read_text(encoding="utf-8") + "\n# 备注\n"
     same = registry.with_overrides({"approve_generic.yaml": reformatted})
     assert same.content_hash("approve_generic") == expected
     assert same.get("approve_generic") is form  # compiled schemas are kept
