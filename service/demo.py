@@ -25,6 +25,7 @@ from .operations import instances as instance_ops
 from .operations import tasks as task_ops
 from .operations.audit import SYSTEM_ACTOR
 from .operations.users import create_user
+from .runtime import get_runtime
 
 DEMO_USERS = {
     "officer1": ("执法队员 张明", ["officer"]),
@@ -98,7 +99,12 @@ def _sample_cases(session: Session, app: Flask) -> Iterator[str]:
     rng = random.Random(2020)  # noqa: S311  (demo data, not security)
     for process_key in [k for k in app.config["DEMO_PROCESSES"] if k in deployed]:
         for depth in SAMPLE_DEPTHS:
-            instance_id = _start_case(session, process_key)
+            try:
+                with session.begin_nested():
+                    instance_id = _start_case(session, process_key, rng)
+            except (ValidationError, WorkflowError, ServiceError, ValueError) as exc:
+                yield f"sample {process_key} could not start: {exc}"
+                break
             steps = _advance(session, instance_id, depth, rng)
             session.commit()
             yield f"sample {process_key} #{instance_id}: {steps} step(s) done"
@@ -109,11 +115,16 @@ def _user(session: Session, role: str | None) -> User | None:
     return session.scalars(select(User).where(User.username == name)).first() if name else None
 
 
-def _start_case(session: Session, process_key: str) -> int:
+def _start_case(session: Session, process_key: str, rng: random.Random) -> int:
     starter = _user(session, "hotline_liaison" if "complaint" in process_key else "officer")
     assert starter is not None  # demo users were created just before
-    live = instance_ops.start_instance(session, process_key, {}, starter)
-    return live.row.id
+    row = deploy_ops.latest_definition(session, process_key)
+    assert row is not None  # only deployed processes are sampled
+    loaded = get_runtime().loaded(row)
+    key = loaded.process.start_form_key
+    today = datetime.now(UTC).date()
+    data = sample_input(loaded.forms.get(key).definition, today=today, rng=rng) if key else {}
+    return instance_ops.start_instance(session, process_key, data, starter).row.id
 
 
 def _advance(session: Session, instance_id: int, depth: int, rng: random.Random) -> int:

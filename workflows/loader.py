@@ -48,10 +48,12 @@ class ProcessDefinition:
     user_tasks: dict[tuple[str, str], UserTaskMeta]
     element_names: dict[tuple[str, str], str]
     content_hash: str
+    start_form_key: str | None = None
 
     def form_keys(self) -> set[str]:
-        """Return every form key its user tasks name."""
-        return {t.form_key for t in self.user_tasks.values() if t.form_key}
+        """Return every form key its user tasks (and its start event) name."""
+        keys = {t.form_key for t in self.user_tasks.values() if t.form_key}
+        return keys | {self.start_form_key} if self.start_form_key else keys
 
 
 @dataclass
@@ -190,6 +192,14 @@ def _definition(
         user_tasks={(e.scope, e.element_id): _user_task(e) for e in in_scope if e.tag == "userTask"},
         element_names={(e.scope, e.element_id): e.name or e.element_id for e in in_scope},
         content_hash=bundle_hash(files),
+        start_form_key=next(
+            (
+                e.properties["formKey"]
+                for e in in_scope
+                if e.scope == process_id and e.tag == "startEvent" and "formKey" in e.properties
+            ),
+            None,
+        ),
     )
 
 
@@ -232,6 +242,15 @@ def _check_tasks(
     role_exists: Callable[[str], bool] | None,
 ) -> list[Problem]:
     problems = []
+    if definition.start_form_key and form_exists is not None and not form_exists(definition.start_form_key):
+        problems.append(
+            Problem(
+                f"start form key '{definition.start_form_key}' does not resolve to a form",
+                None,
+                None,
+                definition.process_id,
+            )
+        )
     for task in definition.user_tasks.values():
         where = Problem("", task.file_name, task.line, task.bpmn_id, task.name)
         if not task.form_key:

@@ -20,7 +20,7 @@ from ..schemas import (
     list_instances_args,
     start_instance_args,
 )
-from .common import json_body, query_args, request_now
+from .common import json_body, locale, query_args, request_now
 
 
 def dump_live(live: LiveInstance) -> dict[str, Any]:
@@ -37,7 +37,7 @@ def start() -> ResponseReturnValue:
     args = json_body(start_instance_args)
     session = get_session()
     live = instance_ops.start_instance(
-        session, args["process_key"], args["data"], current_user(), request_now()
+        session, args["process_key"], args["data"], current_user(), now=request_now(), locale=locale()
     )
     session.commit()
     return dump_live(live), 201

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from marshmallow import ValidationError
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -46,15 +47,40 @@ class LiveInstance:
 
 
 def start_instance(
-    session: Session, process_key: str, data: Mapping[str, Any], user: User, now: datetime | None = None
+    session: Session,
+    process_key: str,
+    data: Mapping[str, Any],
+    user: User,
+    *,
+    now: datetime | None = None,
+    locale: str = "zh",
 ) -> LiveInstance:
     """Start the newest version of a process with start data, as a user."""
     if not set(user.roles) - set(START_FORBIDDEN_ROLES):
         raise Forbidden("此角色不能发起案件 / this role cannot start cases")
     _check_start_data(data)
+    data = _validated_start_data(session, process_key, data, now, locale)
     live = start_process_as(session, process_key, data, Actor.of(user), now, started_by_id=user.id)
     route_messages(session, live, Actor.of(user), now)
     return live
+
+
+def _validated_start_data(
+    session: Session, process_key: str, data: Mapping[str, Any], now: datetime | None, locale: str
+) -> Mapping[str, Any]:
+    """Validate start data against the process's start form, when its start event names one."""
+    definition_row = latest_definition(session, process_key)
+    if definition_row is None:
+        return data
+    loaded = get_runtime().loaded(definition_row)
+    key = loaded.process.start_form_key
+    if not key:
+        return data
+    try:
+        cleaned: Mapping[str, Any] = loaded.forms.get(key).validate(dict(data), now=now, locale=locale)
+    except ValidationError as exc:
+        raise Invalid("启动数据有误 / invalid start data", {"data": exc.messages}) from exc
+    return cleaned
 
 
 def start_process_as(
