@@ -41,17 +41,23 @@ class Runtime:
 
     def loaded(self, row: ProcessDefinitionRow) -> LoadedDefinition:
         """Return the parsed definition of a deployed version, parsing it once per process."""
-        with self._lock:
-            hit = self._cache.get(row.id)
-            if hit is not None:
-                self._cache.move_to_end(row.id)
-                return hit
+        hit = self.cached(row.id)
+        if hit is not None:
+            return hit
         loaded = self._load(row)
         with self._lock:
             self._cache[row.id] = loaded
             while len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
         return loaded
+
+    def cached(self, definition_id: int) -> LoadedDefinition | None:
+        """Return a definition version if it is already parsed (versions never change once stored)."""
+        with self._lock:
+            hit = self._cache.get(definition_id)
+            if hit is not None:
+                self._cache.move_to_end(definition_id)
+            return hit
 
     def _load(self, row: ProcessDefinitionRow) -> LoadedDefinition:
         process = load_definitions(row.files)[row.key]

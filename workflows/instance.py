@@ -23,6 +23,7 @@ from .views import InstanceStatus, ThrownMessage, TimerView, UserTaskView
 from .workcalendar import WorkCalendar
 
 MAX_SETTLE_ROUNDS = 10_000
+_ACTIVE_STATES = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 _DUE_KEY = "zhifa_due_at"
 _WARN_KEY = "zhifa_warn_at"
 
@@ -34,17 +35,26 @@ class WorkflowInstance:
         self.definition = definition
         self._wf = workflow
         self._calendar = calendar
+        # Every read below needs the unfinished tasks; one tree walk serves them all until the next change.
+        self._unfinished: list[SpiffTask] | None = None
+
+    def _active(self) -> list[SpiffTask]:
+        if self._unfinished is None:
+            self._unfinished = self._wf.get_tasks(state=_ACTIVE_STATES)
+        return self._unfinished
 
     # -- running -------------------------------------------------------------------------------
 
     def advance(self, now: datetime | None = None) -> None:
         """Run engine steps (gateways, scripts, due timers) until only people or time can move it."""
+        self._unfinished = None
         with clock.frozen_at(now), _as_script_error():
             for _ in range(MAX_SETTLE_ROUNDS):
                 self._wf.do_engine_steps()
                 if self._wf.get_next_task(state=TaskState.READY, manual=False) is None:
                     break
             self._stamp_due_times()
+        self._unfinished = None
 
     def complete_task(
         self, task_id: str, data: Mapping[str, Any], now: datetime | None = None
@@ -52,6 +62,7 @@ class WorkflowInstance:
         """Complete an open user task with validated form data, then advance."""
         task = self._ready_user_task(task_id)
         view = self._view(task)
+        self._unfinished = None
         with clock.frozen_at(now), _as_script_error():
             # Replace values rather than mutate nested ones: nested data is shared between tasks (P6).
             task.data.update({key: value for key, value in data.items()})
@@ -69,6 +80,7 @@ class WorkflowInstance:
 
     def send_message(self, name: str, payload: object, now: datetime | None = None) -> None:
         """Deliver a message to this instance (raises TaskNotReady if nothing waits for it)."""
+        self._unfinished = None
         try:
             self._wf.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload))
         except WorkflowException as exc:
@@ -77,13 +89,14 @@ class WorkflowInstance:
 
     def cancel(self) -> None:
         """Cancel the whole instance."""
+        self._unfinished = None
         self._wf.cancel()
 
     # -- reading -------------------------------------------------------------------------------
 
     def open_tasks(self) -> list[UserTaskView]:
         """List the READY user tasks."""
-        return [self._view(t) for t in self._wf.get_tasks(state=TaskState.READY, manual=True)]
+        return [self._view(t) for t in self._active() if t.state == TaskState.READY and t.task_spec.manual]
 
     def task_data(self, task_id: str) -> dict[str, Any]:
         """Return the data an open task currently sees."""
@@ -92,8 +105,10 @@ class WorkflowInstance:
     def timers(self) -> list[TimerView]:
         """List the timers the instance waits on, with their due instants (event-based gateways too)."""
         found = []
-        for task in self._wf.get_tasks(state=TaskState.WAITING):
-            if _waits_on_timer(getattr(task.task_spec, "event_definition", None)):
+        for task in self._active():
+            if task.state == TaskState.WAITING and _waits_on_timer(
+                getattr(task.task_spec, "event_definition", None)
+            ):
                 due = _timer_due(task.internal_data.get("event_value"))
                 if due is not None:
                     found.append(TimerView(task.task_spec.bpmn_id or "", task.task_spec.bpmn_name or "", due))
@@ -106,7 +121,7 @@ class WorkflowInstance:
 
     def status(self) -> InstanceStatus:
         """Return the instance's overall status."""
-        if self._wf.get_next_task(state=TaskState.ERROR) is not None:
+        if any(t.state == TaskState.ERROR for t in self._active()):
             return InstanceStatus.ERROR
         if self._wf.is_completed():
             cancelled = self._wf.get_next_task(state=TaskState.COMPLETED, spec_name="End") is None
@@ -116,7 +131,9 @@ class WorkflowInstance:
     def stage(self) -> str | None:
         """Name the top-level activities (stages) that hold open or waiting work."""
         names: list[str] = []
-        for task in self._wf.get_tasks(state=TaskState.READY | TaskState.WAITING):
+        for task in self._active():
+            if task.state not in (TaskState.READY, TaskState.WAITING):
+                continue
             top = _top_level_task(self._wf, task)
             name = top.task_spec.bpmn_name if top is not None and top is not task else None
             if name and name not in names:
@@ -129,7 +146,7 @@ class WorkflowInstance:
             return dict(self._wf.data)
         last = self._wf.last_task
         merged = dict(last.data) if last is not None else {}
-        active = self._wf.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
+        active = [t for t in self._active() if t.state != TaskState.ERROR]
         # Work inside sub-processes and parallel branches is only visible in the tasks that follow it.
         for task in sorted(active, key=lambda t: t.last_state_change):
             merged.update(task.data)

@@ -146,10 +146,14 @@ def load_live(session: Session, instance_id: int, *, for_update: bool = False) -
     row = session.scalars(query).first()
     if row is None:
         raise NotFound("案件不存在 / no such instance")
-    definition_row = session.get(ProcessDefinitionRow, row.definition_id)
-    assert definition_row is not None  # guaranteed by the foreign key
-    loaded = get_runtime().loaded(definition_row)
-    return LiveInstance(row, loaded, get_runtime().engine.restore(loaded.process, row.state))
+    runtime = get_runtime()
+    # A stored version never changes: skip loading its files when it is already parsed.
+    loaded = runtime.cached(row.definition_id)
+    if loaded is None:
+        definition_row = session.get(ProcessDefinitionRow, row.definition_id)
+        assert definition_row is not None  # guaranteed by the foreign key
+        loaded = runtime.loaded(definition_row)
+    return LiveInstance(row, loaded, runtime.engine.restore(loaded.process, row.state))
 
 
 def save(session: Session, live: LiveInstance) -> None:
