@@ -20,6 +20,7 @@ class DefaultConfig:
     FORMS_DIR: str | None = None  # None: the built-in library in forms/definitions
     ATTACHMENT_DIR = str(PROJECT_ROOT / "var" / "attachments")
     CALENDAR_OVERRIDES: str | None = None
+    NUMBERING_FILE: str | None = None  # None: numbering.yaml beside the diagrams
     TOKEN_MAX_AGE_SECONDS = 12 * 3600
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  (a hash algorithm name, not a password)
     MAX_CONTENT_LENGTH = 50 * 1024 * 1024

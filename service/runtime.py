@@ -13,6 +13,7 @@ from forms import FormRegistry, parse_form
 from workflows import ProcessDefinition, WorkCalendar, WorkflowEngine, load_definitions
 
 from .models import ProcessDefinitionRow
+from .numbering import Numbering, load_numbering
 
 CACHE_SIZE = 256
 BUILTIN_FORMS_DIR = Path(__file__).resolve().parent.parent / "forms" / "definitions"
@@ -32,8 +33,9 @@ class LoadedDefinition:
 class Runtime:
     """Holds the engine and LRU caches of parsed definitions (parsing costs ms; restoring must not)."""
 
-    def __init__(self, calendar: WorkCalendar, base_form_texts: dict[str, str]) -> None:
+    def __init__(self, calendar: WorkCalendar, base_form_texts: dict[str, str], numbering: Numbering) -> None:
         self.engine = WorkflowEngine(calendar)
+        self.numbering = numbering
         self.base_form_texts = base_form_texts  # form key -> YAML source of the built-in library
         self.base_forms = FormRegistry().with_overrides({f"{k}.yaml": t for k, t in base_form_texts.items()})
         self._cache: OrderedDict[int, LoadedDefinition] = OrderedDict()
@@ -74,7 +76,8 @@ def init_app(app: Flask) -> None:
     for path in sorted(forms_dir.glob("*.y*ml")):
         text = path.read_text(encoding="utf-8")
         texts[parse_form(text, path.name).key] = text
-    app.extensions["zhifa.runtime"] = Runtime(calendar, texts)
+    numbering_file = app.config.get("NUMBERING_FILE") or Path(app.config["BPMN_DIR"]) / "numbering.yaml"
+    app.extensions["zhifa.runtime"] = Runtime(calendar, texts, load_numbering(Path(numbering_file)))
 
 
 def get_runtime() -> Runtime:

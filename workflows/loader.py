@@ -34,6 +34,7 @@ class UserTaskMeta:
     warn_before_workdays: int | None
     file_name: str
     line: int | None
+    assign_numbers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -233,7 +234,14 @@ def _user_task(element: ElementInfo) -> UserTaskMeta:
         warn_before_workdays=int(warn) if warn and warn.isdigit() else None,
         file_name=element.file_name,
         line=element.line,
+        assign_numbers=_number_fields(props.get("assignNumbers", "")),
     )
+
+
+def _number_fields(text: str) -> dict[str, str]:
+    """Parse `case_no=case, decision_no=penalty_decision` into {field: series}."""
+    pairs = (item.split("=", 1) for item in text.split(",") if "=" in item)
+    return {name.strip(): series.strip() for name, series in pairs}
 
 
 def _check_tasks(

@@ -110,11 +110,32 @@ def _load(session: Session, diagrams: Mapping[str, str], forms: FormRegistry) ->
     for row in _latest_definitions(session):
         existing.update(row.files)
     roles = set(current_app.config["ROLES"])
-    return load_definitions(
+    definitions = load_definitions(
         {**existing, **diagrams},
         form_exists=lambda key: key in forms,
         role_exists=lambda role: role in roles,
     )
+    _check_number_series(definitions)
+    return definitions
+
+
+def _check_number_series(definitions: Mapping[str, ProcessDefinition]) -> None:
+    series = get_runtime().numbering.series
+    problems = [
+        Problem(
+            f"number series '{name}' is not configured in numbering.yaml",
+            task.file_name,
+            task.line,
+            task.bpmn_id,
+            task.name,
+        )
+        for definition in definitions.values()
+        for task in definition.user_tasks.values()
+        for name in task.assign_numbers.values()
+        if name not in series
+    ]
+    if problems:
+        raise BpmnValidationError(problems)
 
 
 def _store_version(

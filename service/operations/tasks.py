@@ -17,10 +17,12 @@ from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..jsonsafe import data_diff
 from ..models import AuditEvent, HumanTask, ProcessInstance, User
 from ..models.instances import InstanceStatusColumn
+from ..runtime import get_runtime
 from .attachments import attachment_refs
 from .audit import Actor, record_instance_event
 from .instances import LiveInstance, load_live, save
 from .messages import route_messages
+from .numbers import allocate
 
 ASSIGNER_ROLES = ("squad_leader", "deputy_head", "bureau_head", "admin")
 
@@ -164,6 +166,7 @@ def complete_task(
     live = load_live(session, task.instance_id)
     form = live.definition.forms.get(task.form_key) if task.form_key else None
     cleaned = form.validate(dict(data), now=now, locale=locale) if form else {}
+    cleaned.update(_numbers_for(session, live, task, now))
     attachments = attachment_refs(session, live.row.id, form, cleaned)
     before = live.engine.data()
     view = live.engine.complete_task(task_id, cleaned, now)
@@ -182,6 +185,22 @@ def complete_task(
     )
     route_messages(session, live, Actor.of(user, task.role), now)
     return live
+
+
+def _numbers_for(
+    session: Session, live: LiveInstance, task: HumanTask, now: datetime | None
+) -> dict[str, str]:
+    """Allocate the numbers this task issues (assignNumbers), unless the case already holds them."""
+    meta = live.definition.process.user_tasks.get((task.process_id, task.bpmn_id))
+    if meta is None or not meta.assign_numbers:
+        return {}
+    current = live.engine.task_data(task.id)
+    moment = now or utcnow()
+    return {
+        field: allocate(session, get_runtime().numbering, series, moment)
+        for field, series in meta.assign_numbers.items()
+        if not current.get(field)
+    }
 
 
 def events_for_task(session: Session, task_id: str) -> list[AuditEvent]:
