@@ -158,3 +158,17 @@ def test_event_based_gateway_message_wins_before_the_timer() -> None:
     s.instance.send_message("paid", {"amount": "200.00"}, START + timedelta(days=3))
     assert s.instance.status() is InstanceStatus.COMPLETED
     assert s.instance.timers() == []
+
+
+def test_a_late_escalation_branch_does_not_revert_the_main_paths_results() -> None:
+    s = Scenario(
+        load_files(DATA / "events" / "late_escalation.bpmn"), "late_escalation", {"note": "初始"}, now=START
+    )
+    s.advance_to(START + timedelta(days=1, minutes=1))
+    assert set(s.open()) == {"decide", "supervise"}
+    s.complete("decide", {"decision_no": "嘉城管罚决〔2025〕0001号", "note": "已决定"})
+    s.complete("supervise", {"supervision_note": "请尽快"})
+    assert s.instance.status() is InstanceStatus.COMPLETED
+    assert s.data["decision_no"] == "嘉城管罚决〔2025〕0001号"
+    assert s.data["note"] == "已决定"
+    assert s.data["supervision_note"] == "请尽快"
