@@ -1,0 +1,696 @@
+"""Scenario tests for `penalty_procedure` (行政处罚普通程序, domain notes §4, §3.7-B2, §7.1).
+
+Call contract: `load_bearing_case` calls this process as a call activity; all data is copied in and out.
+
+Inputs (start data):
+    case_no, filed_on (date of 立案; the 90-day decision limit runs from it), case_type ("load_bearing"),
+    party_type ("individual" | "organization"), party_name, party_id_number or party_uscc (the other may be
+    absent), legal_representative (optional), party_address, party_phone (optional), violation_facts,
+    legal_basis, discretion ({"band_low", "band_high", "score", "serious"}),
+    rectification_outcome ("rectified" | "refused" | "overdue_then_rectified"), aggravating (optional).
+Outputs (set on every path):
+    penalty_outcome ("penalty" | "no_penalty" | "transfer"), decision_no, decided_on, fine_amount (Decimal),
+    served_on, payment_due_on, paid_on, surcharge_amount (Decimal), execution_status ("paid" |
+    "court_enforcement_applied" | "no_fine" | "transferred" | "revoked": set aside on reconsideration or
+    litigation), hearing_status ("held" | "waived" | "not_applicable"); also no_penalty_reason, notice_no,
+    notified_fine, credit_push_required.
+Calls `major_decision_review` (proposed_outcome, proposed_fine, hearing_status, penalty_mitigated,
+multiple_legal_relations, enforcement_decision, facts, discretion, case_type → final_outcome, final_fine).
+Throws `start.enforcement_publicity` once a penalty decision is served (payload keys: PUBLICITY_KEYS).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from forms import default_registry
+from service.config import DefaultConfig
+from service.numbering import load_numbering
+from tests.workflows.scenario import Scenario, load_files
+from workflows import CHINA_TZ, InstanceStatus, load_definitions
+
+BPMN = Path(__file__).parents[2] / "bpmn"
+STUBS = Path(__file__).parent / "stubs"
+NUMBERING = load_numbering(BPMN / "numbering.yaml")
+FINE = Decimal("20000")
+START: dict[str, Any] = {
+    "case_no": "沪嘉城管立〔2025〕0101号",
+    "filed_on": date(2025, 7, 1),
+    "case_type": "load_bearing",
+    "party_type": "individual",
+    "party_name": "张三",
+    "party_id_number": "31011419800101001X",
+    "party_address": "嘉定区叶城路1号301室",
+    "party_phone": "13812345678",
+    "violation_facts": "擅自拆除承重墙",
+    "legal_basis": "《上海市住宅物业管理规定》第八十三条",
+    "discretion": {
+        "band_low": Decimal("10000"),
+        "band_high": Decimal("50000"),
+        "score": 60,
+        "serious": False,
+    },
+    "rectification_outcome": "refused",
+    "aggravating": False,
+}
+PUBLICITY_KEYS = set(
+    [
+        "case_no",
+        "decision_no",
+        "decided_on",
+        "party_type",
+        "party_name",
+        "party_id_number",
+        "party_uscc",
+        "legal_representative",
+        "party_address",
+        "violation_facts",
+        "penalty_kind",
+        "legal_basis",
+        "fine_amount",
+        "performance_method",
+        "deciding_organ",
+    ]
+)
+INVESTIGATORS = [{"name": "李四", "cert_no": "31140001"}, {"name": "王五", "cert_no": "31140002"}]
+REPORT = {
+    "report_facts": "拆除承重墙",
+    "legal_basis": START["legal_basis"],
+    "evidence_items": [{"evidence_name": "检查笔录", "evidence_kind": "inspection_record"}],
+    "enforcement_recordings": ["att-video"],
+    "discretion_statement": "一般情节",
+    "penalty_mitigated": False,
+    "investigators": INVESTIGATORS,
+}
+NOTICE = {
+    "notice_content": "拟罚款",
+    "rights_stated": ["statement", "hearing"],
+}
+DECISION_DOCUMENT = {
+    "decision_facts": "擅自拆除承重墙",
+    "decision_evidence": "检查笔录、照片",
+    "penalty_kind": "fine",
+    "legal_basis": START["legal_basis"],
+    "performance_method": "收到决定书之日起十五日内缴纳",
+    "remedy_notice": "六十日内申请复议或六个月内起诉",
+    "surcharge_notice_included": True,
+}
+DECISION_NO = "嘉城管罚决〔2025〕0001号"  # first number of the year from numbering.yaml
+HOST = {"hearing_clerk_name": "钱七", "hearing_host_appointed_on": date(2025, 10, 10)}
+HEARING_NOTICE = {"hearing_place": "听证室"}
+HEARING_RECORD = {"hearing_outcome": "held", "transcript_signature": "signed", "hearing_transcript": ["att"]}
+HEARING_REPORT = {
+    "hearing_report_result": "maintain",
+    "hearing_report_summary": "无异议",
+    "hearing_report_opinion": "维持",
+}
+STATEMENT_REVIEW = {
+    "statement_review_result": "maintain",
+    "statement_adopted": "none",
+    "statement_review_opinion": "否",
+    "statement_reviewed_on": date(2025, 8, 26),
+}
+REMINDER = {"reminder_service_method": "direct", "reminder_receipt": ["att"]}
+COURT_APPLICATION = {"application_court": "嘉定区人民法院"}
+COURT_RULING = {"court_case_no": "(2026)沪0114行审12号", "court_ruling": "enforce"}
+NO_PENALTY_DOCUMENT = {
+    "no_penalty_facts": "已恢复原状",
+    "no_penalty_basis": "第三十三条",
+    "no_penalty_remedy_notice": "复议",
+}
+TRANSFER = {
+    "transfer_letter_no": "移〔2025〕1号",
+    "transferred_to": "公安嘉定分局",
+    "transfer_materials": ["att"],
+}
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    """Return `hour` o'clock on `day`, China time."""
+    return datetime(day.year, day.month, day.day, hour, tzinfo=CHINA_TZ)
+
+
+def end_of(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=CHINA_TZ)
+
+
+def penalty_files() -> dict[str, str]:
+    """Return penalty_procedure with what it calls (the stand-in review until the real one exists)."""
+    files = load_files(BPMN)
+    if "major_decision_review.bpmn" not in files:
+        files |= load_files(STUBS)
+    decisions = {d: name for name, text in files.items() for d in re.findall(r'<decision id="([^"]+)"', text)}
+    wanted: dict[str, str] = {}
+    todo = ["penalty_procedure.bpmn"]
+    while todo:
+        name = todo.pop()
+        if name not in wanted:
+            wanted[name] = files[name]
+            todo += [f"{p}.bpmn" for p in re.findall(r'calledElement="([^"]+)"', files[name])]
+            todo += [decisions[d] for d in re.findall(r"calledDecisionId>\s*([\w.]+)\s*<", files[name])]
+    return wanted
+
+
+def complete(s: Scenario, bpmn_id: str, data: dict[str, Any], on: date | None = None) -> None:
+    """Complete a task as the service would: validated form data (every field present) plus its numbers."""
+    now = at(on) if on else s.now
+    task, forms = s.task(bpmn_id), default_registry()
+    values = forms.get(task.form_key).validate(data, now=now) if task.form_key in forms else dict(data)
+    s.complete(bpmn_id, values | numbers_for(s, task.process_id, bpmn_id), now=now)
+
+
+def numbers_for(s: Scenario, scope: str, bpmn_id: str) -> dict[str, str]:
+    """The document numbers a task allocates (assignNumbers); each series' first number of the year."""
+    meta = s.definition.user_tasks[(scope, bpmn_id)]
+    held = s.instance.task_data(s.task(bpmn_id).id)
+    return {
+        field: NUMBERING.series[series].render(NUMBERING.organ, s.now.year, 1)
+        for field, series in meta.assign_numbers.items()
+        if not held.get(field)
+    }
+
+
+def start(**changes: Any) -> Scenario:
+    return Scenario(penalty_files(), "penalty_procedure", {**START, **changes}, now=at(date(2025, 8, 11)))
+
+
+# -- steps ------------------------------------------------------------------------------------
+
+
+def report(s: Scenario, outcome: str = "penalty", fine: Decimal = FINE, on: date = date(2025, 8, 11)) -> None:
+    """Investigation-end report, then the squad legal officer's and the squad leader's review."""
+    proposal = {"recommended_outcome": outcome, "proposed_fine": fine, "report_date": on}
+    complete(s, "draft_investigation_report", {**REPORT, **proposal}, on=on)
+    complete(s, "first_review_legal", {"legal_first_review_result": "approve", "legal_first_review_on": on})
+    complete(
+        s, "first_review_leader", {"leader_first_review_result": "approve", "leader_first_review_on": on}
+    )
+
+
+def give_notice(s: Scenario, served_on: date) -> None:
+    """Prior notice (事先告知) drafted, approved by the squad leader and served, all on `served_on`."""
+    complete(s, "draft_prior_notice", {**NOTICE, "notice_drafted_on": served_on}, on=served_on)
+    assert s.task("approve_prior_notice").role == "squad_leader"
+    complete(s, "approve_prior_notice", {"notice_approval": "approve", "notice_approved_on": served_on})
+    service = {
+        "notice_served_on": served_on,
+        "notice_service_method": "direct",
+        "notice_service_receipt": ["att"],
+    }
+    complete(s, "serve_prior_notice", service)
+
+
+def respond(s: Scenario, on: date, requested_on: date | None = None, statement: bool = False) -> None:
+    """The officer records what the party sent in after the notice (requested_on: the request's date)."""
+    response = {"statement_made": statement, "hearing_requested": requested_on is not None}
+    complete(s, "record_party_response", {**response, "hearing_requested_on": requested_on}, on=on)
+
+
+def review_answers(
+    s: Scenario, on: date, conclusion: str | None = None, fine: Decimal | None = None
+) -> dict[str, dict[str, Any]]:
+    """Form data for each user task of major_decision_review (or its stand-in), by BPMN id."""
+    outcome = conclusion or s.data["proposed_outcome"]
+    fine = (fine or s.data["proposed_fine"]) if outcome == "penalty" else None
+    checks = ("subject", "jurisdiction", "facts", "law", "procedure", "documents", "crime")
+    member = {"member_position": "副局长", "member_opinion": "同意", "member_vote": outcome}
+    return {
+        "stub_review": {"decision": "approve", "final_outcome": outcome, "final_fine": fine},
+        "prepare_submission": {
+            "submission_facts": "拆除承重墙",
+            "submission_legal_basis": START["legal_basis"],
+            "submission_discretion": "一般情节",
+            "submission_hearing_record_included": False,
+            "submission_officers": [
+                {"officer_name": i["name"], "officer_cert_no": i["cert_no"]} for i in INVESTIGATORS
+            ],
+            "review_submitted_on": on,
+            **dict.fromkeys(
+                ("submission_report", "submission_draft_decision", "submission_case_file"), ["att"]
+            ),
+        },
+        "check_submission": {"submission_checked_on": on, "submission_complete": True},
+        "register_review": {
+            "review_accepted_on": on,
+            "review_register_no": "法审12号",
+            "reviewer_name": "周九",
+        },
+        "conduct_review": {
+            **{f"review_check_{item}": "pass" for item in checks},
+            "review_method": "written",
+            "review_opinion_type": "agree",
+            "review_opinion_text": "事实清楚，程序合法",
+            "review_opinion_reviewer": "周九",
+            "review_opinion_issued_on": on,
+            "review_correction_kinds": None,
+        },
+        "schedule_collective_discussion": {
+            "collective_meeting_kind": "case_review_meeting",
+            "collective_planned_at": at(on, 14),
+            "collective_planned_location": "会议室",
+            "collective_investigation_report": ["att"],
+            "collective_draft_decision": ["att"],
+        },
+        "hold_collective_discussion": {
+            "collective_held_at": at(on, 9),
+            "collective_location": "会议室",
+            "collective_chair": "局长",
+            "collective_recorder": "吴十",
+            "collective_report_summary": "承办人汇报",
+            "collective_opinions": [{**member, "member_name": f"委员{n}"} for n in range(1, 6)],
+            "collective_conclusion": outcome,
+            "collective_fine": fine,
+            "collective_conclusion_text": "同意",
+        },
+        "collect_signatures": {
+            "collective_all_signed": True,
+            "collective_signed_on": on,
+            "collective_signed_record": ["att"],
+        },
+    }
+
+
+def pass_review(s: Scenario, on: date, conclusion: str | None = None, fine: Decimal | None = None) -> None:
+    """Drive the called major_decision_review: the reviewer agrees and the collective discussion concludes."""
+    answers = review_answers(s, on, conclusion, fine)
+    while waiting := [bpmn_id for bpmn_id in s.open() if bpmn_id in answers]:
+        complete(s, waiting[0], answers[waiting[0]], on=on)
+
+
+def decide(s: Scenario, on: date) -> None:
+    assert s.task("decide_penalty").role == "bureau_head"
+    complete(s, "decide_penalty", {"decision_result": "approve", "decided_on": on}, on=on)
+
+
+def issue_decision(s: Scenario, on: date) -> None:
+    complete(s, "draft_decision_document", DECISION_DOCUMENT, on=on)
+    complete(
+        s,
+        "issue_decision_document",
+        {"decision_issued_on": on, "decision_document": ["att"]},
+    )
+
+
+def serve(s: Scenario, on: date, method: str = "direct") -> None:
+    complete(
+        s,
+        "serve_decision",
+        {"service_method": method, "service_act_on": on, "service_receipt": ["att"]},
+        on=on,
+    )
+
+
+def push_credit(s: Scenario, on: date) -> None:
+    assert s.task("record_credit_push").role == "clerk"
+    complete(
+        s, "record_credit_push", {"credit_pushed_on": on, "credit_platform": "municipal_platform"}, on=on
+    )
+
+
+def pay(s: Scenario, task: str, on: date, **extra: Any) -> None:
+    complete(
+        s, task, {"payment_status": "paid", "paid_on": on, "payment_receipt_no": "JK0001", **extra}, on=on
+    )
+
+
+def decide_and_serve(s: Scenario, decided_on: date, served_on: date) -> None:
+    decide(s, decided_on)
+    issue_decision(s, decided_on)
+    serve(s, served_on)
+    push_credit(s, served_on)
+
+
+def waived_case_served(s: Scenario) -> None:
+    """Notice served 2025-08-18, no hearing request, review passes, decided 2025-09-10, served 2025-09-16."""
+    report(s)
+    give_notice(s, date(2025, 8, 18))
+    respond(s, date(2025, 8, 26))
+    pass_review(s, date(2025, 9, 5))
+    decide_and_serve(s, date(2025, 9, 10), date(2025, 9, 16))
+
+
+def hearing_case(requested_on: date) -> Scenario:
+    """Notice served Thursday 2025-09-25, before the National Day holiday; the party asks for a hearing."""
+    s = start(filed_on=date(2025, 8, 1))
+    report(s, on=date(2025, 9, 15))
+    give_notice(s, date(2025, 9, 25))
+    # 09-26, Sunday 09-28 (调休 working day), 09-29, 09-30, then 10-09 after the holiday (10-01..08).
+    assert s.data["hearing_window_ends_on"] == date(2025, 10, 9)
+    assert s.task("record_party_response").due_at == end_of(date(2025, 10, 9))
+    respond(s, date(2025, 10, 10), requested_on=requested_on)
+    return s
+
+
+def outputs(s: Scenario) -> dict[str, Any]:
+    keys = ("penalty_outcome", "fine_amount", "served_on", "payment_due_on", "paid_on", "surcharge_amount")
+    return {key: s.data[key] for key in (*keys, "execution_status", "hearing_status")}
+
+
+# -- paths ------------------------------------------------------------------------------------
+
+
+def test_user_tasks_name_known_roles_shipped_forms_and_configured_number_series() -> None:
+    forms = default_registry()
+    shipped = forms.keys()
+    definition = load_definitions(penalty_files())["penalty_procedure"]
+    tasks = [t for t in definition.user_tasks.values() if t.file_name == "penalty_procedure.bpmn"]
+    assert all(t.role in DefaultConfig.ROLES and t.form_key in forms for t in tasks)
+    assert {t.form_key for t in tasks} == {key for key in shipped if key.startswith("penalty_")}
+    assert all(series in NUMBERING.series for t in tasks for series in t.assign_numbers.values())
+
+
+def test_waived_hearing_and_payment_in_time_close_the_case_with_outputs_and_publicity() -> None:
+    s = start()
+    report(s)
+    give_notice(s, date(2025, 8, 18))
+    assert s.data["notice_no"] == "嘉城管罚告〔2025〕0001号"  # allocated when the notice is drafted
+    assert s.task("record_party_response").due_at == end_of(date(2025, 8, 25))  # 5 working days
+    respond(s, date(2025, 8, 26))
+    assert s.data["hearing_status"] == "waived"
+    pass_review(s, date(2025, 9, 5))
+    assert s.task("decide_penalty").due_at == end_of(date(2025, 9, 29))  # 立案 2025-07-01 + 90 days
+    decide(s, date(2025, 9, 10))
+    issue_decision(s, date(2025, 9, 10))
+    assert s.task("serve_decision").due_at == end_of(date(2025, 9, 19))  # 7 working days after deciding
+    serve(s, date(2025, 9, 16))
+
+    (message,) = s.instance.thrown_messages()
+    assert message.name == "start.enforcement_publicity"
+    assert isinstance(message.payload, dict)
+    assert set(message.payload) == PUBLICITY_KEYS
+    assert message.payload["deciding_organ"] == "上海市嘉定区城市管理行政执法局"
+    assert (message.payload["decision_no"], message.payload["decided_on"]) == (DECISION_NO, date(2025, 9, 10))
+    assert (message.payload["fine_amount"], message.payload["party_uscc"]) == (FINE, None)
+    # 2025-09-16 + 15 days is 10-01, inside the National Day holiday: moved to the next working day.
+    assert s.task("record_payment").due_at == end_of(date(2025, 10, 9))
+    push_credit(s, date(2025, 9, 17))
+    pay(s, "record_payment", date(2025, 10, 9))
+
+    assert s.instance.status() is InstanceStatus.COMPLETED
+    assert (s.data["decision_no"], s.data["decided_on"]) == (DECISION_NO, date(2025, 9, 10))
+    assert outputs(s) == {
+        "penalty_outcome": "penalty",
+        "fine_amount": FINE,
+        "served_on": date(2025, 9, 16),
+        "payment_due_on": date(2025, 10, 9),
+        "paid_on": date(2025, 10, 9),
+        "surcharge_amount": Decimal("0"),
+        "execution_status": "paid",
+        "hearing_status": "waived",
+    }
+
+
+def test_hearing_requested_on_the_fifth_working_day_is_held_by_a_non_investigator_after_due_notice() -> None:
+    s = hearing_case(requested_on=date(2025, 10, 9))
+    assert s.task("appoint_hearing_host").role == "legal_reviewer"
+    complete(
+        s, "appoint_hearing_host", {**HOST, "hearing_host_name": "李四", "hearing_host_cert_no": "31140001"}
+    )
+    assert s.data["hearing_host_eligible"] is False  # 李四 investigated the case
+    complete(
+        s, "appoint_hearing_host", {**HOST, "hearing_host_name": "赵六", "hearing_host_cert_no": "31140009"}
+    )
+    notice = {**HEARING_NOTICE, "hearing_notice_served_on": date(2025, 10, 10)}
+    complete(s, "notify_hearing", {**notice, "hearing_date": date(2025, 10, 17)})
+    assert s.data["hearing_earliest_date"] == date(2025, 10, 20)  # 7 working days; Saturday 10-11 works
+    complete(s, "notify_hearing", {**notice, "hearing_date": date(2025, 10, 20)})
+    assert s.task("hold_hearing").due_at == end_of(date(2025, 10, 20))
+    complete(
+        s, "hold_hearing", {**HEARING_RECORD, "hearing_held_on": date(2025, 10, 20)}, on=date(2025, 10, 20)
+    )
+    complete(
+        s,
+        "write_hearing_report",
+        {**HEARING_REPORT, "proposed_fine": FINE, "hearing_reported_on": date(2025, 10, 20)},
+    )
+    assert s.data["hearing_status"] == "held"
+    pass_review(s, date(2025, 10, 22))
+    decide_and_serve(s, date(2025, 10, 24), date(2025, 10, 27))
+    pay(s, "record_payment", date(2025, 11, 10))
+    assert s.instance.status() is InstanceStatus.COMPLETED
+    assert (s.data["hearing_status"], s.data["payment_due_on"]) == ("held", date(2025, 11, 11))
+
+
+def test_hearing_requested_on_the_sixth_working_day_is_refused_and_treated_as_waived() -> None:
+    s = hearing_case(requested_on=date(2025, 10, 10))
+    assert s.data["hearing_request_in_time"] is False
+    assert "appoint_hearing_host" not in s.open()
+    refusal = {"hearing_refusal_notice_no": "听不〔2025〕1号", "hearing_refusal_reason": "逾期申请"}
+    complete(
+        s,
+        "refuse_hearing_request",
+        {**refusal, "hearing_refusal_served_on": date(2025, 10, 11)},
+        on=date(2025, 10, 11),
+    )
+    assert s.data["hearing_status"] == "waived"
+    pass_review(s, date(2025, 10, 15))
+    decide_and_serve(s, date(2025, 10, 20), date(2025, 10, 21))
+    pay(s, "record_payment", date(2025, 10, 30))
+    assert s.instance.status() is InstanceStatus.COMPLETED
+    assert outputs(s)["hearing_status"] == "waived"
+
+
+def test_no_request_recorded_inside_the_window_waits_for_the_window_to_close() -> None:
+    s = start(filed_on=date(2025, 8, 1))
+    report(s, on=date(2025, 9, 15))
+    give_notice(s, date(2025, 9, 25))
+    respond(s, date(2025, 10, 9))  # recorded on the window's last day: the party may still ask
+    assert "record_party_response" not in s.open()
+    assert [(t.bpmn_id, t.due_at) for t in s.instance.timers()] == [
+        ("timer_hearing_window", end_of(date(2025, 10, 9)))
+    ]
+    assert s.advance_to(end_of(date(2025, 10, 9))) == ["timer_hearing_window"]
+    respond(s, date(2025, 10, 10))
+    assert s.data["hearing_status"] == "waived"
+    assert set(s.open()) & set(review_answers(s, date(2025, 10, 10)))
+
+
+def test_unpaid_fine_waits_for_remedy_periods_then_reminder_and_court_enforcement_after_ten_workdays() -> (
+    None
+):
+    s = start()
+    waived_case_served(s)
+    assert s.advance_to(at(date(2025, 10, 10), 0)) == ["timer_payment_due"]
+    assert s.task("monitor_unpaid_fine").due_at == end_of(date(2026, 3, 16))  # 6 months after service
+    unpaid = {"payment_status": "unpaid", "remedy_proceedings": []}
+    complete(s, "monitor_unpaid_fine", unpaid, on=date(2025, 12, 1))  # too early: periods still running
+    assert "monitor_unpaid_fine" not in s.open()
+    assert s.advance_to(end_of(date(2026, 3, 16))) == ["timer_remedy_periods"]
+    complete(s, "monitor_unpaid_fine", unpaid, on=date(2026, 3, 17))
+    # 159 days late on 2026-03-17: 3 % a day would be 95,400 yuan, capped at the fine.
+    assert (s.data["surcharge_days"], s.data["surcharge_amount"]) == (159, FINE)
+    assert s.data["reminder_amount"] == Decimal("40000")
+    reminder = {
+        **REMINDER,
+        "reminder_served_on": date(2026, 3, 27),
+        "reminder_performance_due": date(2026, 4, 13),
+    }
+    complete(s, "serve_payment_reminder", reminder, on=date(2026, 3, 27))
+    # Ten working days after Friday 2026-03-27, skipping the Qingming holiday (04-04..06): Monday 04-13.
+    assert s.advance_to(at(date(2026, 4, 13), 18)) == []
+    assert s.advance_to(at(date(2026, 4, 14), 0)) == ["timer_reminder_period"]
+    complete(s, "record_reminder_outcome", {"payment_status": "unpaid", "reminder_statement_made": False})
+    assert s.task("draft_court_application").due_at == end_of(date(2026, 6, 16))  # 3 months after 03-16
+    application = {
+        **COURT_APPLICATION,
+        "court_applied_on": date(2026, 4, 15),
+        "application_materials": ["att"],
+    }
+    complete(s, "draft_court_application", application, on=date(2026, 4, 15))
+    complete(
+        s,
+        "sign_court_application",
+        {"court_application_approval": "approve", "court_application_signed_on": date(2026, 4, 15)},
+    )
+    complete(
+        s,
+        "record_court_ruling",
+        {**COURT_RULING, "court_accepted_on": date(2026, 4, 20)},
+        on=date(2026, 4, 27),
+    )
+    assert s.instance.status() is InstanceStatus.COMPLETED
+    assert (s.data["reminder_no"], s.data["court_application_no"]) == (
+        "嘉城管催告〔2026〕0001号",
+        "嘉城管强执申〔2026〕0001号",
+    )
+    assert outputs(s) == {
+        "penalty_outcome": "penalty",
+        "fine_amount": FINE,
+        "served_on": date(2025, 9, 16),
+        "payment_due_on": date(2025, 10, 9),
+        "paid_on": None,
+        "surcharge_amount": FINE,
+        "execution_status": "court_enforcement_applied",
+        "hearing_status": "waived",
+    }
+
+
+@pytest.mark.parametrize(
+    ("paid_on", "days", "surcharge"),
+    [(date(2025, 10, 29), 20, Decimal("12000")), (date(2025, 11, 18), 40, Decimal("20000"))],
+)
+def test_late_payment_carries_three_percent_a_day_capped_at_the_fine(
+    paid_on: date, days: int, surcharge: Decimal
+) -> None:
+    s = start()
+    waived_case_served(s)
+    s.advance_to(at(date(2025, 10, 10), 0))
+    pay(s, "monitor_unpaid_fine", paid_on, remedy_proceedings=[], amount_paid=FINE + surcharge)
+    assert s.instance.status() is InstanceStatus.COMPLETED
+    assert (s.data["surcharge_days"], s.data["surcharge_amount"]) == (days, surcharge)
+    assert (s.data["paid_on"], s.data["execution_status"]) == (paid_on, "paid")
+
+
+def test_surcharge_does_not_run_while_a_reconsideration_is_pending() -> None:
+    s = start()
+    waived_case_served(s)
+    s.advance_to(at(date(2025, 10, 10), 0))
+    case = {"kind": "reconsideration", "remedy_case_no": "嘉府复〔2025〕77号", "result": "upheld"}
+    reconsideration = {**case, "filed_on": date(2025, 10, 15), "concluded_on": date(2025, 11, 20)}
+    pay(s, "monitor_unpaid_fine", date(2025, 12, 5), remedy_proceedings=[reconsideration])
+    # Counted: 10-10..10-14 (5 days) and 11-21..12-05 (15 days); 10-15..11-20 is paused.
+    assert (s.data["surcharge_days"], s.data["surcharge_amount"]) == (20, Decimal("12000"))
+
+
+def test_slight_and_corrected_violation_ends_with_a_served_no_penalty_decision() -> None:
+    s = start(rectification_outcome="rectified")
+    report(s, outcome="no_penalty", fine=Decimal("0"))
+    assert "draft_prior_notice" not in s.open()
+    assert (s.data["proposed_outcome"], s.data["no_penalty_reason"]) == ("no_penalty", "slight_and_corrected")
+    pass_review(s, date(2025, 8, 15))
+    decide(s, date(2025, 8, 18))
+    complete(s, "draft_no_penalty_decision", NO_PENALTY_DOCUMENT)
+    complete(
+        s, "issue_decision_document", {"decision_issued_on": date(2025, 8, 18), "decision_document": ["att"]}
+    )
+    serve(s, date(2025, 8, 19))
+    assert s.instance.status() is InstanceStatus.COMPLETED
+    assert s.instance.thrown_messages() == []
+    assert (s.data["decision_no"], s.data["decided_on"]) == ("嘉城管不罚决〔2025〕0001号", date(2025, 8, 18))
+    assert outputs(s) == {
+        "penalty_outcome": "no_penalty",
+        "fine_amount": Decimal("0"),
+        "served_on": date(2025, 8, 19),
+        "payment_due_on": None,
+        "paid_on": None,
+        "surcharge_amount": None,
+        "execution_status": "no_fine",
+        "hearing_status": "not_applicable",
+    }
+
+
+def test_review_of_statements_cannot_raise_the_notified_fine() -> None:
+    s = start(party_type="organization", party_id_number=None, party_uscc="91310114MA1GT12348")
+    report(s)
+    give_notice(s, date(2025, 8, 18))
+    assert s.data["hearing_right"] is False  # 20,000 is below the threshold for organisations (50,000)
+    respond(s, date(2025, 8, 26), statement=True)
+    assert s.data["hearing_status"] == "not_applicable"
+    complete(s, "review_statements", {**STATEMENT_REVIEW, "proposed_fine": Decimal("25000")})
+    assert s.data["statement_review_not_heavier"] is False
+    assert "review_statements" in s.open()
+    complete(
+        s,
+        "review_statements",
+        {**STATEMENT_REVIEW, "statement_review_result": "reduce", "proposed_fine": Decimal("15000")},
+    )
+    complete(
+        s,
+        "approve_statement_review",
+        {"statement_review_approval": "approve", "statement_review_approved_on": date(2025, 8, 26)},
+    )
+    pass_review(s, date(2025, 9, 5))
+    decide_and_serve(s, date(2025, 9, 10), date(2025, 9, 16))
+    pay(s, "record_payment", date(2025, 9, 30))
+    assert (s.data["notified_fine"], s.data["fine_amount"]) == (FINE, Decimal("15000"))
+
+
+def test_decision_deadline_escalates_to_the_squad_leader_and_the_stage_waits_for_both() -> None:
+    s = start()
+    report(s)
+    give_notice(s, date(2025, 8, 18))
+    respond(s, date(2025, 8, 26))
+    pass_review(s, date(2025, 9, 5))
+    assert s.advance_to(end_of(date(2025, 9, 29))) == ["timer_decision_deadline"]
+    assert s.task("escalate_decision_deadline").role == "squad_leader"
+    decide(s, date(2025, 9, 30))
+    assert set(s.open()) == {"escalate_decision_deadline"}
+    complete(
+        s,
+        "escalate_decision_deadline",
+        {
+            "escalation_note": "限当日作出决定",
+            "escalation_measure": "urge",
+            "supervised_on": date(2025, 9, 30),
+        },
+    )
+    assert s.data["decided_on"] == date(2025, 9, 30)  # the escalation branch does not undo the decision
+    assert set(s.open()) == {"draft_decision_document"}
+
+
+def test_electronic_service_without_confirmation_is_void_and_public_notice_takes_effect_later() -> None:
+    s = start()
+    report(s)
+    give_notice(s, date(2025, 8, 18))
+    respond(s, date(2025, 8, 26))
+    pass_review(s, date(2025, 9, 5))
+    decide(s, date(2025, 9, 10))
+    issue_decision(s, date(2025, 9, 10))
+    serve(s, date(2025, 9, 12), method="electronic")
+    assert s.data["served_on"] is None
+    serve(s, date(2025, 9, 16), method="public_notice")
+    # Public notice takes effect after 60 days (configured): 2025-11-15; +15 days is Sunday 11-30.
+    assert (s.data["served_on"], s.data["payment_due_on"]) == (date(2025, 11, 15), date(2025, 12, 1))
+
+
+def test_suspected_crime_is_transferred_to_the_judicial_organs() -> None:
+    s = start()
+    report(s, outcome="transfer", fine=Decimal("0"))
+    assert s.data["multiple_legal_relations"] is True
+    pass_review(s, date(2025, 8, 15))
+    decide(s, date(2025, 8, 18))
+    complete(
+        s, "transfer_to_judicial", {**TRANSFER, "transferred_on": date(2025, 8, 19)}, on=date(2025, 8, 19)
+    )
+    assert s.instance.status() is InstanceStatus.COMPLETED
+    assert (s.data["penalty_outcome"], s.data["execution_status"]) == ("transfer", "transferred")
+
+
+@pytest.mark.parametrize(
+    ("conclusion", "fine", "reopened"),
+    [
+        ("further_investigation", None, "draft_investigation_report"),
+        ("penalty", Decimal("30000"), "draft_prior_notice"),
+    ],
+)
+def test_review_conclusion_outside_the_notice_sends_the_case_back(
+    conclusion: str, fine: Any, reopened: str
+) -> None:
+    s = start()
+    report(s)
+    give_notice(s, date(2025, 8, 18))
+    respond(s, date(2025, 8, 26))
+    pass_review(s, date(2025, 9, 5), conclusion=conclusion, fine=fine)
+    assert set(s.open()) == {reopened}  # 补充调查; a heavier fine than notified needs a new 告知 (Art. 44)
+
+
+def test_decision_revoked_on_reconsideration_is_not_enforced() -> None:
+    s = start()
+    waived_case_served(s)
+    s.advance_to(at(date(2025, 10, 10), 0))
+    case = {"kind": "reconsideration", "remedy_case_no": "嘉府复〔2025〕78号", "result": "revoked"}
+    revoked = {**case, "filed_on": date(2025, 10, 15), "concluded_on": date(2025, 12, 10)}
+    complete(
+        s,
+        "monitor_unpaid_fine",
+        {"payment_status": "unpaid", "remedy_proceedings": [revoked]},
+        on=date(2025, 12, 11),
+    )
+    assert s.instance.status() is InstanceStatus.COMPLETED
+    assert (s.data["execution_status"], s.data["surcharge_amount"]) == ("revoked", Decimal("0"))
