@@ -16,9 +16,11 @@ needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot
 @pytest.fixture
 def case(login: Any) -> dict[str, Any]:
     assert deploy_dir(login("process_owner"), DATA / "acceptance").status_code == 201
-    body: dict[str, Any] = login("officer1").post(
-        "/process-instances", json={"process_key": "case_flow", "data": {"title": "叶城路1号 承重墙"}}
-    ).json
+    body: dict[str, Any] = (
+        login("officer1")
+        .post("/process-instances", json={"process_key": "case_flow", "data": {"title": "叶城路1号 承重墙"}})
+        .json
+    )
     return body
 
 
