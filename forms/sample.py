@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -56,9 +57,37 @@ def _jsonable(value: Any) -> Any:
 
 def _text(field: FieldDefinition, _today: date, rng: random.Random) -> str:
     if field.pattern:
-        return ""  # cannot invent text for an arbitrary pattern; callers override such fields
+        return _from_pattern(field.pattern)
     low, high = field.min_length or 2, field.max_length or 40
     return (_SAMPLE_TEXT * 3)[: max(low, min(high, rng.randint(low, min(high, 30))))]
+
+
+_ATOM = re.compile(r"(\\d|\[[^\]]+\]|[^\\\[\]{}()*+?^$|.])(\{(\d+)(?:,(\d*))?\}|[*+?])?")
+
+
+def _from_pattern(pattern: str) -> str:
+    """Build the shortest text for simple patterns (classes, \\d, literals, quantifiers); else ''."""
+    text, position = [], 0
+    body = pattern.removeprefix("^").removesuffix("$")
+    while position < len(body):
+        match = _ATOM.match(body, position)
+        if match is None:
+            return ""  # beyond this small subset: callers override such fields
+        atom, quantifier, low = match.group(1), match.group(2), match.group(3)
+        count = int(low) if low else (1 if quantifier in (None, "+") else 0)
+        text.append(_sample_char(atom) * count)
+        position = match.end()
+    result = "".join(text)
+    return result if re.fullmatch(pattern, result) else ""
+
+
+def _sample_char(atom: str) -> str:
+    if atom == "\\d":
+        return "1"
+    if atom.startswith("["):
+        inner = atom[1:-1]
+        return inner[0] if inner[0] not in "^\\" else "A"
+    return atom
 
 
 def _number(field: FieldDefinition, _today: date, rng: random.Random) -> Any:

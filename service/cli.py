@@ -52,13 +52,20 @@ def _read_paths(paths: tuple[str, ...]) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     for raw in paths:
         path = Path(raw)
-        candidates = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        candidates = sorted(p for p in path.rglob("*") if _deployable(p)) if path.is_dir() else [path]
         for file in candidates:
-            if file.suffix.lower() in deploy_ops.DIAGRAM_SUFFIXES | deploy_ops.FORM_SUFFIXES:
-                files[file.name] = file.read_bytes()
+            files[file.name] = file.read_bytes()
     if not files:
         raise click.UsageError("no .bpmn, .dmn or .yaml files found in the given paths")
     return files
+
+
+def _deployable(path: Path) -> bool:
+    """Diagrams anywhere in a folder; YAML only from a forms/ folder (other YAML is configuration)."""
+    suffix = path.suffix.lower()
+    if suffix in deploy_ops.DIAGRAM_SUFFIXES:
+        return path.is_file()
+    return suffix in deploy_ops.FORM_SUFFIXES and path.parent.name == "forms" and path.is_file()
 
 
 def _print_problems(exc: BpmnValidationError) -> None:

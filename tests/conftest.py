@@ -13,6 +13,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 from service import create_app
 from service.db import Base, session_scope
@@ -162,9 +164,17 @@ def login(app: Flask) -> Any:
 
 def deploy_dir(api: Api, folder: Path, *extra: Path) -> Any:
     """Deploy every diagram, DMN and form file under `folder` (and extra files) through the API."""
-    paths = [p for p in sorted(folder.rglob("*")) if p.suffix in {".bpmn", ".dmn", ".yaml"}] + list(extra)
-    files = [(io.BytesIO(p.read_bytes()), p.name) for p in paths]
-    return api.post("/process-definitions", data={"files": files}, content_type="multipart/form-data")
+    paths = [
+        p
+        for p in sorted(folder.rglob("*"))
+        if p.suffix in {".bpmn", ".dmn"} or (p.suffix == ".yaml" and p.parent.name == "forms")
+    ] + list(extra)
+    fields = MultiDict([("files", FileStorage(io.BytesIO(p.read_bytes()), p.name)) for p in paths])
+    # Encoded in memory: the test client would spool a large body to a temporary file it never closes.
+    boundary, body = encode_multipart(fields)
+    return api.post(
+        "/process-definitions", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
 
 
 @pytest.fixture

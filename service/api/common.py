@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from marshmallow import Schema
 
 from ..errors import Invalid
@@ -35,5 +35,6 @@ def locale() -> str:
 
 
 def request_now() -> datetime:
-    """Return the instant this request acts at."""
-    return datetime.now(UTC)
+    """Return the instant this request acts at (tests may pin it with FIXED_NOW, an ISO instant)."""
+    fixed = current_app.config.get("FIXED_NOW") if current_app.testing else None
+    return datetime.fromisoformat(fixed) if fixed else datetime.now(UTC)

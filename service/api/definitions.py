@@ -21,7 +21,13 @@ def _uploaded_files() -> dict[str, bytes]:
         raise Invalid("请上传文件（字段 files）/ upload files in the 'files' field", {"files": ["required"]})
     if len(uploads) > MAX_FILES:
         raise Invalid("文件过多 / too many files", {"files": [f"at most {MAX_FILES}"]})
-    return {(f.filename or "upload"): f.read() for f in uploads}
+    files = {}
+    for upload in uploads:
+        try:
+            files[upload.filename or "upload"] = upload.read()
+        finally:
+            upload.close()  # large uploads are spooled to temporary files: close them promptly
+    return files
 
 
 @login_required

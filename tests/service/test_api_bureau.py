@@ -1,0 +1,111 @@
+"""The bureau's processes over HTTP, each task done by the demo user of its role, with generated form data.
+
+Path (g)+(a): a 12345 complaint is turned into a case (诉转案, started by the service's router and
+linked both ways); the case finds no load-bearing damage and closes; the complaint is told (及时反馈).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from forms import default_registry
+from service import create_app
+from service.db import session_scope
+from service.operations.audit import SYSTEM_ACTOR
+from service.operations.users import create_user
+from tests.conftest import ROLE_USERS, Api, deploy_dir
+from tests.service.walk import USER_OF_ROLE, task_input
+
+BPMN = Path(__file__).parents[2] / "bpmn"
+TODAY = date(2025, 9, 26)
+ANSWERS: dict[str, dict[str, Any]] = {
+    "review_remit": {"remit_decision": "accept"},
+    "decide_handling": {"handling_method": "to_case", "needs_extension": False},
+    "inspect_site": {"entry_result": "entered"},
+    "record_appraisal_result": {"is_load_bearing": False, "hazard_grade": None},
+    "determine_violation": {"determination": "not_load_bearing"},
+    "close_lead": {"lead_closure_reason": "not_load_bearing", "lead_closure_summary": "经检测为非承重墙"},
+    "approve_lead_closure": {"lead_closure_decision": "approve"},
+    "visit_reporter": {"satisfaction": "satisfied"},
+}
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The service with the bureau's own forms, its clock pinned to a Friday before National Day."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": database_url,
+            "ATTACHMENT_DIR": str(tmp_path / "attachments"),
+            "FIXED_NOW": "2025-09-26T15:00:00+08:00",
+        }
+    )
+    with app.app_context(), session_scope(app) as session:
+        for username, roles in ROLE_USERS.items():
+            create_user(
+                session,
+                username,
+                username,
+                roles,
+                display_name=username,
+                known_roles=set(app.config["ROLES"]),
+                actor=SYSTEM_ACTOR,
+                hash_method="pbkdf2:sha256:1000",
+            )
+        session.commit()
+    yield app
+    app.extensions["zhifa.engine"].dispose()
+
+
+def _open_tasks(auditor: Api) -> list[dict[str, Any]]:
+    running = auditor.get("/process-instances?status=running&per_page=200").json["items"]
+    return [t for i in running for t in auditor.get(f"/process-instances/{i['id']}").json["tasks"]]
+
+
+def _walk_all(login: Any, max_steps: int = 80) -> list[tuple[str, str, str]]:
+    """Complete open tasks of every running case until none is left; return (process, task, user)."""
+    auditor, done = login("auditor"), []
+    for _ in range(max_steps):
+        tasks = _open_tasks(auditor)
+        if not tasks:
+            return done
+        task = tasks[0]
+        username = USER_OF_ROLE[task["role"]]
+        api = login(username)
+        data = task_input(api, task["id"], default_registry(), ANSWERS.get(task["bpmn_id"], {}), TODAY)
+        response = api.post(f"/tasks/{task['id']}/complete", json={"data": data})
+        assert response.status_code == 200, (task["bpmn_id"], response.json)
+        done.append((task["process_id"], task["bpmn_id"], username))
+    raise AssertionError(f"cases still open after {max_steps} steps")
+
+
+def test_complaint_becomes_a_linked_case_whose_closure_is_fed_back(login: Any) -> None:
+    assert deploy_dir(login("process_owner"), BPMN).status_code == 201
+    complaint = login("hotline_liaison").post(
+        "/process-instances", json={"process_key": "complaint_handling"}
+    )
+    assert complaint.status_code == 201, complaint.json
+    steps = _walk_all(login)
+    auditor = login("auditor")
+    cases = auditor.get("/process-instances?process=load_bearing_case").json["items"]
+    assert len(cases) == 1
+    case = auditor.get(f"/process-instances/{cases[0]['id']}").json
+    done = auditor.get(f"/process-instances/{complaint.json['id']}").json
+    assert (case["status"], done["status"]) == ("completed", "completed")
+    assert case["data"]["source_instance_id"] == complaint.json["id"]
+    assert done["data"]["linked_case_instance_id"] == case["id"]
+    assert done["data"]["case_closure"]["closure_reason"] == "not_load_bearing"
+    assert ("complaint_handling", "give_final_feedback", "officer1") in steps
+    kinds = [
+        e["kind"] for e in auditor.get(f"/process-instances/{complaint.json['id']}/events").json["items"]
+    ]
+    assert kinds.count("message_received") == 2  # started.load_bearing_case, then case_closed
+    assert auditor.get("/audit/verify").json["ok"] is True
