@@ -54,6 +54,7 @@ class ListTasksArgs(StrictSchema):
 
     mine = fields.Boolean(load_default=False)
     overdue = fields.Boolean(load_default=False)
+    due_soon = fields.Boolean(load_default=False)
 
 
 class CompleteTaskArgs(StrictSchema):

@@ -36,8 +36,13 @@ class TaskDetail:
     data: dict[str, Any]
 
 
-def list_tasks(session: Session, user: User, *, mine: bool, overdue: bool, now: datetime) -> list[HumanTask]:
-    """Return open tasks the user may act on: their roles, unassigned or assigned to them."""
+def list_tasks(
+    session: Session, user: User, *, mine: bool, overdue: bool, now: datetime, due_soon: bool = False
+) -> list[HumanTask]:
+    """Return open tasks the user may act on: their roles, unassigned or assigned to them.
+
+    `overdue`: past their due time; `due_soon`: inside their warning window (warnBefore) but not yet due.
+    """
     query = (
         select(HumanTask).join(ProcessInstance).where(ProcessInstance.status == InstanceStatusColumn.RUNNING)
     )
@@ -50,6 +55,8 @@ def list_tasks(session: Session, user: User, *, mine: bool, overdue: bool, now: 
         )
     if overdue:
         query = query.where(HumanTask.due_at.is_not(None), HumanTask.due_at < now)
+    if due_soon:
+        query = query.where(HumanTask.warn_at.is_not(None), HumanTask.warn_at <= now, HumanTask.due_at >= now)
     return list(
         session.scalars(query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at))
     )

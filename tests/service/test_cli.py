@@ -77,4 +77,29 @@ def test_overdue_filter_lists_tasks_past_their_due_time(login: Any) -> None:
     overdue = leader.get("/tasks?overdue=1").json["items"]
     assert [t["bpmn_id"] for t in overdue] == ["approve_filing"]
     assert overdue[0]["due_at"].startswith("2026-10-09T15:59:59")
+    # warnBefore 1 working day: the warning opens at the end of Thursday 2026-10-08 (China time).
+    assert overdue[0]["warn_at"].startswith("2026-10-08T15:59:59")
     assert login("officer1").get("/tasks?overdue=1").json["items"] == []
+
+
+def test_due_soon_lists_tasks_inside_their_warning_window(app: Flask, login: Any) -> None:
+    assert deploy_dir(login("process_owner"), DATA / "acceptance").status_code == 201
+    instance_id = login("officer1").post("/process-instances", json={"process_key": "case_flow"}).json["id"]
+    walk(
+        login,
+        instance_id,
+        {"register_case": {"received_on": "2026-09-29"}},
+        forms=FORMS,
+        today=TODAY,
+        max_steps=1,
+        until_done=False,
+    )
+    leader = login("squad_leader")
+    for now, listed in [
+        ("2026-10-08T15:59:58+00:00", False),
+        ("2026-10-08T16:00:00+00:00", True),
+        ("2026-10-09T16:00:00+00:00", False),  # past due: overdue, no longer "due soon"
+    ]:
+        app.config["FIXED_NOW"] = now
+        names = [t["bpmn_id"] for t in leader.get("/tasks?due_soon=1").json["items"]]
+        assert names == (["approve_filing"] if listed else []), now
