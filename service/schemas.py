@@ -49,6 +49,13 @@ class CancelArgs(StrictSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
+class SendMessageArgs(StrictSchema):
+    """Record a message from outside (a court ruling, a registry receipt) into a waiting instance."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    payload = fields.Dict(keys=fields.String(), load_default=dict)
+
+
 class ListTasksArgs(StrictSchema):
     """Filter the inbox."""
 
@@ -192,6 +199,7 @@ start_instance_args = StartInstanceArgs()
 list_instances_args = ListInstancesArgs()
 cancel_args = CancelArgs()
 list_tasks_args = ListTasksArgs()
+send_message_args = SendMessageArgs()
 complete_task_args = CompleteTaskArgs()
 assign_args = AssignArgs()
 diagram_args = DiagramArgs()

@@ -22,6 +22,7 @@ def register_blueprints(app: Flask) -> None:
         ("/process-instances", instances.list_all, ["GET"]),
         ("/process-instances/<int:instance_id>", instances.show, ["GET"]),
         ("/process-instances/<int:instance_id>/cancel", instances.cancel, ["POST"]),
+        ("/process-instances/<int:instance_id>/messages", instances.message, ["POST"]),
         ("/process-instances/<int:instance_id>/diagram.svg", diagrams.instance_diagram, ["GET"]),
         ("/process-instances/<int:instance_id>/events", instances.events, ["GET"]),
         ("/tasks", tasks.list_all, ["GET"]),

@@ -18,6 +18,7 @@ from ..schemas import (
     instance_schema,
     instance_summary_schema,
     list_instances_args,
+    send_message_args,
     start_instance_args,
 )
 from .common import json_body, locale, query_args, request_now
@@ -70,6 +71,23 @@ def cancel(instance_id: int) -> ResponseReturnValue:
     args = json_body(cancel_args)
     session = get_session()
     live = instance_ops.cancel_instance(session, instance_id, current_user(), args["reason"])
+    session.commit()
+    return dump_live(live)
+
+
+@login_required
+def message(instance_id: int) -> ResponseReturnValue:
+    """Record a message (e.g. 决定被撤销) for an instance waiting at a message event."""
+    args = json_body(send_message_args)
+    session = get_session()
+    live = instance_ops.send_message(
+        session,
+        instance_id,
+        name=args["name"],
+        payload=args["payload"],
+        user=current_user(),
+        now=request_now(),
+    )
     session.commit()
     return dump_live(live)
 

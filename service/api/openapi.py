@@ -18,6 +18,7 @@ _BODIES = {
     "auth_create_token": "TokenArgs",
     "instances_start": "StartInstanceArgs",
     "instances_cancel": "CancelArgs",
+    "instances_message": "SendMessageArgs",
     "tasks_complete": "CompleteTaskArgs",
     "tasks_assign": "AssignArgs",
 }
@@ -32,6 +33,7 @@ _RESPONSES = {
     "instances_start": "InstanceSchema",
     "instances_show": "InstanceSchema",
     "instances_cancel": "InstanceSchema",
+    "instances_message": "InstanceSchema",
     "tasks_claim": "TaskSchema",
     "tasks_unclaim": "TaskSchema",
     "tasks_assign": "TaskSchema",
@@ -43,6 +45,7 @@ _SCHEMAS = [
     schemas.TokenArgs,
     schemas.StartInstanceArgs,
     schemas.CancelArgs,
+    schemas.SendMessageArgs,
     schemas.CompleteTaskArgs,
     schemas.AssignArgs,
     schemas.DefinitionSchema,

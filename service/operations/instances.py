@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from workflows import InstanceStatus, WorkflowInstance
 
 from ..db import utcnow
-from ..errors import Forbidden, Invalid, NotFound
+from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..jsonsafe import to_json_value
 from ..models import AuditEvent, HumanTask, InstanceTimer, ProcessDefinitionRow, ProcessInstance, User
 from ..models.instances import InstanceStatusColumn
@@ -270,6 +270,28 @@ def list_instances(
     return list(rows), total
 
 
+MESSAGE_ROLES = ("squad_leader", "legal_reviewer", "deputy_head", "bureau_head", "clerk", "admin")
+
+
+def send_message(
+    session: Session,
+    instance_id: int,
+    *,
+    name: str,
+    payload: Mapping[str, Any],
+    user: User,
+    now: datetime | None,
+) -> LiveInstance:
+    """Deliver a message a member of staff records for a waiting instance (409 if nothing waits for it)."""
+    if not user.has_role(*MESSAGE_ROLES):
+        raise Forbidden("无权登记外部消息 / not allowed to record messages")
+    _check_start_data(payload)
+    get_visible(session, instance_id, user)
+    if not deliver(session, instance_id, name, dict(payload), actor=Actor.of(user), now=now):
+        raise Conflict(f"案件未在等待此消息 / instance is not waiting for message '{name}'")
+    return load_live(session, instance_id)
+
+
 def cancel_instance(session: Session, instance_id: int, user: User, reason: str) -> LiveInstance:
     """Cancel a running instance (squad leaders and above), recording the reason."""
     if not user.has_role("squad_leader", "deputy_head", "bureau_head", "admin"):
@@ -285,4 +307,4 @@ def cancel_instance(session: Session, instance_id: int, user: User, reason: str)
     return live
 
 
-from .messages import route_messages  # noqa: E402  (messages starts processes through this module)
+from .messages import deliver, route_messages  # noqa: E402  (messages starts processes through this module)

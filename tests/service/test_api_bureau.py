@@ -20,6 +20,7 @@ from service.db import session_scope
 from service.operations.audit import SYSTEM_ACTOR
 from service.operations.users import create_user
 from tests.conftest import ROLE_USERS, Api, deploy_dir
+from tests.service.bureau_walk import BureauWalk
 from tests.service.walk import USER_OF_ROLE, task_input
 
 BPMN = Path(__file__).parents[2] / "bpmn"
@@ -109,3 +110,88 @@ def test_complaint_becomes_a_linked_case_whose_closure_is_fed_back(login: Any) -
     ]
     assert kinds.count("message_received") == 2  # started.load_bearing_case, then case_closed
     assert auditor.get("/audit/verify").json["ok"] is True
+
+
+def test_dissatisfied_follow_up_call_sends_the_order_back_for_a_redo(app: Flask, login: Any) -> None:
+    """(h) 回访不满意 → 重办 → second reply → satisfied → archived."""
+    assert deploy_dir(login("process_owner"), BPMN).status_code == 201
+    order = (
+        login("hotline_liaison").post("/process-instances", json={"process_key": "complaint_handling"}).json
+    )
+    walk = BureauWalk(
+        app,
+        login,
+        {
+            **ANSWERS,
+            "decide_handling": {"handling_method": "dissuade", "needs_extension": False},
+            "visit_reporter": [
+                {"satisfaction": "dissatisfied", "resolved": "unresolved"},
+                {"satisfaction": "satisfied"},
+            ],
+        },
+    )
+    steps = walk.run()
+    body = walk.instance(order["id"])
+    assert body["status"] == "completed"
+    assert body["data"]["redo_count"] == 1
+    assert [b for _, b, _ in steps].count("reply_work_order") == 2
+    assert [b for _, b, _ in steps].count("visit_reporter") == 2
+
+
+def test_publicity_is_due_in_seven_working_days_and_withdrawn_after_revocation(
+    app: Flask, login: Any
+) -> None:
+    """(i) decided on 2025-09-28: due 2025-10-14 across National Day; revoked, withdrawn in 3 working days."""
+    app.config["FIXED_NOW"] = "2025-09-28T10:00:00+08:00"
+    assert deploy_dir(login("process_owner"), BPMN).status_code == 201
+    decision = {
+        "case_no": "嘉城管立〔2025〕0007号",
+        "decision_no": "嘉城管罚决〔2025〕0003号",
+        "decided_on": "2025-09-28",
+        "party_type": "individual",
+        "party_name": "张三",
+        "party_id_number": "11010519491231002X",
+        "party_uscc": None,
+        "legal_representative": None,
+        "party_address": "嘉定区叶城路1号301室",
+        "violation_facts": "擅自拆除承重墙",
+        "penalty_kind": "fine",
+        "legal_basis": "《上海市住宅物业管理规定》第八十三条",
+        "fine_amount": "20000.00",
+        "performance_method": "十五日内缴纳",
+        "deciding_organ": "上海市嘉定区城市管理行政执法局",
+    }
+    started = login("officer1").post(
+        "/process-instances", json={"process_key": "enforcement_publicity", "data": decision}
+    )
+    assert started.status_code == 201, started.json
+    (prepare,) = started.json["tasks"]
+    assert prepare["due_at"] == "2025-10-14T15:59:59+00:00"  # 2025-10-14 23:59:59 China time
+    walk = BureauWalk(app, login, {})
+    walk.run(advance_time=False)  # prepared, approved, published, pushed to credit: now it waits
+    assert walk.instance(started.json["id"])["status"] == "running"
+    record = walk.instance(started.json["id"])["data"]["publicity_record"]
+    assert "张某某" in str(record)
+    assert "张三" not in str(record)
+    app.config["FIXED_NOW"] = "2025-12-31T10:00:00+08:00"
+    revoked = login("legal_reviewer").post(
+        f"/process-instances/{started.json['id']}/messages",
+        json={
+            "name": "decision_changed",
+            "payload": {"change_kind": "撤销", "changed_on": "2025-12-31", "reason": "复议撤销"},
+        },
+    )
+    assert revoked.status_code == 200, revoked.json
+    (withdraw,) = revoked.json["tasks"]
+    assert withdraw["due_at"] == "2026-01-06T15:59:59+00:00"  # Sunday 2026-01-04 is a working day
+    walk.run()
+    assert walk.instance(started.json["id"])["status"] == "completed"
+    assert (
+        login("officer1")
+        .post(
+            f"/process-instances/{started.json['id']}/messages",
+            json={"name": "decision_changed", "payload": {}},
+        )
+        .status_code
+        == 403
+    )
