@@ -66,62 +66,77 @@ def _body(code: str, message: str, details: Any, status: int) -> ResponseReturnV
     return jsonify({"code": code, "message": message, "details": details}), status
 
 
+def _service(exc: ServiceError) -> ResponseReturnValue:
+    return _body(exc.code, exc.message, exc.details, exc.http_status)
+
+
+def _validation(exc: ValidationError) -> ResponseReturnValue:
+    return _body("validation_error", "输入有误 / invalid input", exc.messages, 422)
+
+
+def _bpmn(exc: BpmnValidationError) -> ResponseReturnValue:
+    details = [p.as_dict() for p in exc.problems]
+    return _body("bpmn_invalid", "流程图校验未通过 / diagram validation failed", details, 422)
+
+
+def _script(exc: ScriptError) -> ResponseReturnValue:
+    details = {"element_id": exc.element_id, "element_name": exc.element_name, "line": exc.line_number}
+    return _body("script_error", f"流程脚本出错 / script failed: {exc.message}", details, 422)
+
+
+def _calendar(exc: CalendarCoverageError) -> ResponseReturnValue:
+    return _body("calendar_not_covered", str(exc), None, 422)
+
+
+def _not_ready(exc: TaskNotReady) -> ResponseReturnValue:
+    return _body("conflict", f"任务已被处理或已变更 / {exc}", None, 409)
+
+
+def _stale(_exc: StaleDataError) -> ResponseReturnValue:
+    return _body("conflict", "案件已被他人更新，请刷新后重试 / changed by someone else meanwhile", None, 409)
+
+
+def _integrity(_exc: IntegrityError) -> ResponseReturnValue:
+    return _body("conflict", "数据冲突，请重试 / conflicting concurrent change", None, 409)
+
+
+def _operational(exc: OperationalError) -> ResponseReturnValue:
+    if "locked" in str(exc).lower() or "could not serialize" in str(exc).lower():
+        return _body("conflict", "数据正忙，请重试 / busy, retry", None, 409)
+    raise exc
+
+
+def _http(exc: HTTPException) -> ResponseReturnValue:
+    status = exc.code or 500
+    code = "payload_too_large" if status == 413 else (exc.name or "error").lower().replace(" ", "_")
+    if request.path.startswith("/api/"):
+        return _body(code, exc.description or exc.name, None, status)
+    return exc
+
+
+def _unexpected(exc: Exception) -> ResponseReturnValue:
+    if current_app.testing:
+        raise exc
+    current_app.logger.exception("unhandled error")
+    return _body("internal_error", "服务器内部错误 / internal error", None, 500)
+
+
+_HANDLERS: list[tuple[type[Exception], Any]] = [
+    (ServiceError, _service),
+    (ValidationError, _validation),
+    (BpmnValidationError, _bpmn),
+    (ScriptError, _script),
+    (CalendarCoverageError, _calendar),
+    (TaskNotReady, _not_ready),
+    (StaleDataError, _stale),
+    (IntegrityError, _integrity),
+    (OperationalError, _operational),
+    (HTTPException, _http),
+    (Exception, _unexpected),
+]
+
+
 def register_error_handlers(app: Flask) -> None:
     """Map every error family to the `{code, message, details}` JSON shape."""
-
-    @app.errorhandler(ServiceError)
-    def _service(exc: ServiceError) -> ResponseReturnValue:
-        return _body(exc.code, exc.message, exc.details, exc.http_status)
-
-    @app.errorhandler(ValidationError)
-    def _validation(exc: ValidationError) -> ResponseReturnValue:
-        return _body("validation_error", "输入有误 / invalid input", exc.messages, 422)
-
-    @app.errorhandler(BpmnValidationError)
-    def _bpmn(exc: BpmnValidationError) -> ResponseReturnValue:
-        details = [p.as_dict() for p in exc.problems]
-        return _body("bpmn_invalid", "流程图校验未通过 / diagram validation failed", details, 422)
-
-    @app.errorhandler(ScriptError)
-    def _script(exc: ScriptError) -> ResponseReturnValue:
-        details = {"element_id": exc.element_id, "element_name": exc.element_name, "line": exc.line_number}
-        return _body("script_error", f"流程脚本出错 / script failed: {exc.message}", details, 422)
-
-    @app.errorhandler(CalendarCoverageError)
-    def _calendar(exc: CalendarCoverageError) -> ResponseReturnValue:
-        return _body("calendar_not_covered", str(exc), None, 422)
-
-    @app.errorhandler(TaskNotReady)
-    def _not_ready(exc: TaskNotReady) -> ResponseReturnValue:
-        return _body("conflict", f"任务已被处理或已变更 / {exc}", None, 409)
-
-    @app.errorhandler(StaleDataError)
-    def _stale(_exc: StaleDataError) -> ResponseReturnValue:
-        return _body(
-            "conflict", "案件已被他人更新，请刷新后重试 / changed by someone else meanwhile", None, 409
-        )
-
-    @app.errorhandler(IntegrityError)
-    def _integrity(_exc: IntegrityError) -> ResponseReturnValue:
-        return _body("conflict", "数据冲突，请重试 / conflicting concurrent change", None, 409)
-
-    @app.errorhandler(OperationalError)
-    def _operational(exc: OperationalError) -> ResponseReturnValue:
-        if "locked" in str(exc).lower() or "could not serialize" in str(exc).lower():
-            return _body("conflict", "数据正忙，请重试 / busy, retry", None, 409)
-        raise exc
-
-    @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException) -> ResponseReturnValue:
-        status = exc.code or 500
-        code = "payload_too_large" if status == 413 else (exc.name or "error").lower().replace(" ", "_")
-        if request.path.startswith("/api/"):
-            return _body(code, exc.description or exc.name, None, status)
-        return exc
-
-    @app.errorhandler(Exception)
-    def _unexpected(exc: Exception) -> ResponseReturnValue:
-        if current_app.testing:
-            raise exc
-        current_app.logger.exception("unhandled error")
-        return _body("internal_error", "服务器内部错误 / internal error", None, 500)
+    for exception, handler in _HANDLERS:
+        app.register_error_handler(exception, handler)
