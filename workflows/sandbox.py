@@ -31,6 +31,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from .errors import SandboxViolation
+from .time_limit import time_limit
 
 Mode = Literal["eval", "exec"]
 
@@ -59,7 +60,18 @@ def _c_level_import(
 
 
 # A plain dict for `__builtins__`; sandboxed code cannot name it (nor `__import__`), so cannot change it.
-_BUILTINS_DICT = {**SAFE_BUILTINS, "__import__": _c_level_import}
+MAX_RANGE = 100_000
+
+
+def _bounded_range(*args: int) -> range:
+    """`range`, refusing sizes that would only serve to burn CPU."""
+    values = range(*args)
+    if len(values) > MAX_RANGE:
+        raise SandboxViolation(f"range of {len(values)} items is over the limit of {MAX_RANGE}")
+    return values
+
+
+_BUILTINS_DICT = {**SAFE_BUILTINS, "range": _bounded_range, "__import__": _c_level_import}
 
 FORBIDDEN_CALLS = frozenset(
     {
@@ -254,7 +266,8 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
         compiled = _compile(expression, "eval", self._reserved)
         _refuse_clashes(compiled, context, external_context)
         # S307: the code passed check_source and runs with SAFE_BUILTINS only.
-        return eval(compiled.code, self._scope(context, external_context))  # noqa: S307
+        with time_limit():
+            return eval(compiled.code, self._scope(context, external_context))  # noqa: S307
 
     def execute(
         self, script: str, context: dict[str, Any], external_context: Mapping[str, Any] | None = None
@@ -265,7 +278,8 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
         # Run on copies: nested values are shared with earlier tasks' snapshots (engine-notes P6).
         scope = self._scope(copy.deepcopy(context), copy.deepcopy(external_context))
         # S102: the code passed check_source and runs with SAFE_BUILTINS only.
-        exec(compiled.code, scope)  # noqa: S102
+        with time_limit():
+            exec(compiled.code, scope)  # noqa: S102
         results = self._results(scope, context, external_context or {})
         context.clear()
         context.update(results)

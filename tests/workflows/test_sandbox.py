@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -337,3 +338,22 @@ def test_import_hook_for_c_code_only_serves_time_modules() -> None:
     for name in ("os", "sys", "builtins", "importlib"):
         with pytest.raises(ImportError, match="not allowed"):
             sandbox._c_level_import(name)
+
+
+def test_endless_script_is_stopped_by_the_time_limit() -> None:
+    from workflows.time_limit import time_limit
+
+    env = SandboxEnvironment({})
+    with time_limit(0.2), pytest.raises(SandboxViolation, match="longer than"):
+        env.execute("x = 0\nwhile True:\n    x = x + 1\n", {})
+    started = time.monotonic()
+    with pytest.raises(SandboxViolation, match="longer than 2 s"):
+        env.execute("while True:\n    pass\n", {})
+    assert time.monotonic() - started < 5
+
+
+def test_huge_ranges_are_refused() -> None:
+    env = SandboxEnvironment({})
+    with pytest.raises(SandboxViolation, match="range"):
+        env.evaluate("sum(range(10**9))", {})
+    assert env.evaluate("sum(range(100))", {}) == 4950
