@@ -137,7 +137,12 @@ def _parse_instant(text: str) -> datetime:
 
 
 def run_due_timers(app: Flask, now: datetime) -> tuple[int, int]:
-    """Fire due timers instance by instance, each in its own transaction."""
+    """Fire due timers instance by instance, each in its own transaction (callable from any thread)."""
+    with app.app_context():
+        return _fire_until_none_due(app, now)
+
+
+def _fire_until_none_due(app: Flask, now: datetime) -> tuple[int, int]:
     done: set[int] = set()
     fired = failed = 0
     while True:

@@ -103,3 +103,35 @@ def test_due_soon_lists_tasks_inside_their_warning_window(app: Flask, login: Any
         app.config["FIXED_NOW"] = now
         names = [t["bpmn_id"] for t in leader.get("/tasks?due_soon=1").json["items"]]
         assert names == (["approve_filing"] if listed else []), now
+
+
+def test_two_timer_workers_fire_each_due_timer_exactly_once(app: Flask, login: Any) -> None:
+    import threading
+
+    from service.cli import run_due_timers
+
+    assert deploy_dir(login("process_owner"), DATA / "acceptance").status_code == 201
+    ids = []
+    for _ in range(4):
+        instance_id = (
+            login("officer1").post("/process-instances", json={"process_key": "case_flow"}).json["id"]
+        )
+        walk(login, instance_id, ANSWERS, forms=FORMS, today=TODAY, max_steps=4, until_done=False)
+        ids.append(instance_id)
+    auditor = login("auditor")
+    due = max(
+        datetime.fromisoformat(auditor.get(f"/process-instances/{i}").json["timers"][0]["due_at"])
+        for i in ids
+    )
+    counts: list[tuple[int, int]] = []
+    workers = [threading.Thread(target=lambda: counts.append(run_due_timers(app, due))) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert sum(fired for fired, _ in counts) == 4
+    assert sum(failed for _, failed in counts) == 0
+    for instance_id in ids:
+        kinds = [e["kind"] for e in auditor.get(f"/process-instances/{instance_id}/events").json["items"]]
+        assert kinds.count("timer_fired") == 1
+    assert auditor.get("/audit/verify").json["ok"] is True
