@@ -16,6 +16,7 @@ class DefaultConfig:
 
     DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'zhifa.sqlite3'}"
     SECRET_KEY: str | None = None
+    AUDIT_KEY: str | None = None  # signs the audit chain; keep it stable (default: derived from SECRET_KEY)
     BPMN_DIR = str(PROJECT_ROOT / "bpmn")
     FORMS_DIR: str | None = None  # None: the built-in library in forms/definitions
     ATTACHMENT_DIR = str(PROJECT_ROOT / "var" / "attachments")

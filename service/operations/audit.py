@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -41,8 +43,12 @@ def instance_stream(instance_id: int) -> str:
     return f"instance:{instance_id}"
 
 
-def event_hash(event: AuditEvent) -> str:
-    """Hash every recorded field of an event together with the previous event's hash."""
+def event_hash(event: AuditEvent, key: bytes | None = None) -> str:
+    """HMAC-SHA256 over every recorded field and the previous event's hash.
+
+    The key lives outside the database (ZHIFA_AUDIT_KEY, else derived from the secret key), so
+    someone who can write to the database cannot recompute a consistent chain after editing it.
+    """
     payload = {
         "stream": event.stream,
         "seq": event.seq,
@@ -59,7 +65,15 @@ def event_hash(event: AuditEvent) -> str:
         "attachments": event.attachments,
         "prev_hash": event.prev_hash,
     }
-    return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
+    return hmac.new(key or audit_key(), canonical_json(payload).encode(), hashlib.sha256).hexdigest()
+
+
+def audit_key() -> bytes:
+    """Return the key the audit chain is signed with."""
+    configured = current_app.config.get("AUDIT_KEY")
+    if configured:
+        return str(configured).encode()
+    return hashlib.sha256(b"zhifa-audit-chain\0" + str(current_app.config["SECRET_KEY"]).encode()).digest()
 
 
 def record_instance_event(
@@ -124,6 +138,7 @@ class ChainBreak:
 
 def verify_chains(session: Session, stream: str | None = None) -> tuple[int, ChainBreak | None]:
     """Walk every chain (or one) in order; return the events checked and the first break found."""
+    key = audit_key()
     checked = 0
     seen: set[str] = set()
     for current_stream, events in _streams(session, stream):
@@ -131,7 +146,7 @@ def verify_chains(session: Session, stream: str | None = None) -> tuple[int, Cha
         expected_prev, expected_seq = GENESIS, 1
         for event in events:
             checked += 1
-            problem = _link_problem(event, expected_prev, expected_seq)
+            problem = _link_problem(event, expected_prev, expected_seq, key)
             if problem:
                 return checked, ChainBreak(event.id, current_stream, event.seq, problem)
             expected_prev, expected_seq = event.hash, event.seq + 1
@@ -153,12 +168,12 @@ def _emptied_stream(session: Session, seen: set[str]) -> ChainBreak | None:
     return None
 
 
-def _link_problem(event: AuditEvent, expected_prev: str, expected_seq: int) -> str | None:
+def _link_problem(event: AuditEvent, expected_prev: str, expected_seq: int, key: bytes) -> str | None:
     if event.seq != expected_seq:
         return f"sequence gap: expected {expected_seq}, found {event.seq} (an event was removed)"
     if event.prev_hash != expected_prev:
         return "previous-hash link broken (an earlier event was altered or removed)"
-    if event_hash(event) != event.hash:
+    if not hmac.compare_digest(event_hash(event, key), event.hash):
         return "content does not match its hash (this event was altered)"
     return None
 

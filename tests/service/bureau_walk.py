@@ -1,10 +1,11 @@
 """Drive the bureau's processes over HTTP: demo users of each role complete every open task with
 generated form data (plus routing answers); when only timers remain, the clock moves to the next one
-and `zhifa timers run --now` fires it, exactly as the worker would."""
+and `zhifa timers run --now` fires it, exactly as the worker would. A task may also pin the clock to
+the instant it is done at (`clock`), and an answer may be a function of the day it is given on."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -17,12 +18,36 @@ from tests.service.walk import USER_OF_ROLE, task_input
 from workflows import CHINA_TZ
 
 
-class BureauWalk:
-    """Completes tasks as each role's demo user; answers may be a dict, or a list used in turn."""
+def _in_turn(table: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, list) else v for k, v in table.items()}
 
-    def __init__(self, app: Flask, login: Any, answers: Mapping[str, Any]) -> None:
+
+def _next(table: dict[str, Any], bpmn_id: str, default: Any = None) -> Any:
+    """The entry for a task: a list gives one item per occurrence and then repeats its last item."""
+    entry = table.get(bpmn_id, default)
+    if isinstance(entry, list):
+        return entry.pop(0) if len(entry) > 1 else entry[0]
+    return entry
+
+
+class BureauWalk:
+    """Completes tasks as each role's demo user.
+
+    `answers` per BPMN id: a dict, or a function of the China date the task is done on returning
+    one; a list of these is used in turn. `clock` per BPMN id: the ISO instant to pin the request
+    clock to before doing the task (a list: one per occurrence).
+    """
+
+    def __init__(
+        self,
+        app: Flask,
+        login: Any,
+        answers: Mapping[str, Any],
+        clock: Mapping[str, str | list[str]] | None = None,
+    ) -> None:
         self.app, self.login = app, login
-        self.answers = {k: list(v) if isinstance(v, list) else v for k, v in answers.items()}
+        self.answers = _in_turn(answers)
+        self.clock = _in_turn(clock or {})
         self.steps: list[tuple[str, str, str]] = []
         self.auditor: Api = login("auditor")
 
@@ -36,10 +61,8 @@ class BureauWalk:
         return self.now.astimezone(CHINA_TZ).date()
 
     def _answer(self, bpmn_id: str) -> dict[str, Any]:
-        answer = self.answers.get(bpmn_id, {})
-        if isinstance(answer, list):
-            return dict(answer.pop(0) if len(answer) > 1 else answer[0])
-        return dict(answer)
+        answer: Mapping[str, Any] | Callable[[date], Mapping[str, Any]] = _next(self.answers, bpmn_id, {})
+        return dict(answer(self.today()) if callable(answer) else answer)
 
     def _running(self) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = self.auditor.get("/process-instances?status=running&per_page=200").json[
@@ -55,7 +78,9 @@ class BureauWalk:
         ]
 
     def complete(self, task: dict[str, Any]) -> None:
-        """Complete one task as the demo user of its role."""
+        """Complete one task as the demo user of its role (at its pinned instant, if it has one)."""
+        if instant := _next(self.clock, task["bpmn_id"]):
+            self.app.config["FIXED_NOW"] = instant
         username = USER_OF_ROLE[task["role"]]
         api = self.login(username)
         data = task_input(api, task["id"], default_registry(), self._answer(task["bpmn_id"]), self.today())
@@ -74,9 +99,17 @@ class BureauWalk:
         assert result.exit_code == 0, result.output
         return True
 
-    def run(self, max_steps: int = 200, *, advance_time: bool = True) -> list[tuple[str, str, str]]:
-        """Work until nothing is left to do (without `advance_time`: until only waits remain)."""
+    def run(
+        self,
+        max_steps: int = 200,
+        *,
+        advance_time: bool = True,
+        until: Callable[[], bool] | None = None,
+    ) -> list[tuple[str, str, str]]:
+        """Work until nothing is left to do (without `advance_time`: until only waits remain) or `until()`."""
         for _ in range(max_steps):
+            if until is not None and until():
+                return self.steps
             tasks = self._open_tasks()
             if tasks:
                 self.complete(tasks[0])

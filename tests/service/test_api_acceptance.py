@@ -113,3 +113,32 @@ def test_each_task_refuses_users_of_other_roles(login, started: int) -> None:
         assert response.status_code in {403, 404}, username
         assert response.json["code"] in {"forbidden", "not_found"}
     assert login("auditor").get(f"/process-instances/{started}").json["tasks"][0]["id"] == task["id"]
+
+
+def test_a_rewritten_chain_without_the_key_is_detected(app: Flask, login, started: int) -> None:
+    """Someone with database access edits an event and recomputes every hash with plain SHA-256."""
+    import hashlib
+
+    from service.jsonsafe import canonical_json
+
+    walk(login, started, ANSWERS, forms=FORMS, today=TODAY, max_steps=2, until_done=False)
+    with session_scope(app) as session:
+        rows = session.execute(
+            text("SELECT id, seq FROM audit_events WHERE stream = :s ORDER BY seq"),
+            {"s": f"instance:{started}"},
+        ).all()
+        prev = "0" * 64
+        for event_id, _seq in rows:
+            forged = hashlib.sha256(canonical_json({"forged": event_id, "prev": prev}).encode()).hexdigest()
+            session.execute(
+                text("UPDATE audit_events SET prev_hash = :p, hash = :h WHERE id = :id"),
+                {"p": prev, "h": forged, "id": event_id},
+            )
+            prev = forged
+        session.execute(
+            text("UPDATE process_instances SET audit_head = :h WHERE id = :id"), {"h": prev, "id": started}
+        )
+        session.commit()
+    body = login("auditor").get("/audit/verify").json
+    assert body["ok"] is False
+    assert body["first_break"]["event_id"] == rows[0][0]
