@@ -163,3 +163,23 @@ def test_form_refers_to_unknown_attachment_ids(login: Any, task: dict[str, Any])
         },
     )
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">&x;</bpmn:definitions>',
+        '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+        '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">&c;</bpmn:definitions>',
+    ],
+    ids=["external-entity", "entity-expansion"],
+)
+def test_hostile_xml_is_refused_without_resolving_entities(login: Any, payload: str) -> None:
+    owner = login("process_owner")
+    files = [(io.BytesIO(payload.encode()), "evil.bpmn")]
+    response = owner.post("/process-definitions", data={"files": files}, content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "root:" not in response.text
+    assert response.json["details"][0]["file"] == "evil.bpmn"
