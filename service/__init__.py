@@ -18,6 +18,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from . import config, db, runtime
     from .api import register_blueprints
     from .errors import register_error_handlers
+    from .operations.instances import install_cache_hooks
 
     app = Flask(__name__)
     config.load_config(app, overrides)
@@ -27,6 +28,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     logging.getLogger("spiff").setLevel(logging.WARNING)
     db.init_app(app)
     runtime.init_app(app)
+    install_cache_hooks(app.extensions["zhifa.db"], app.extensions["zhifa.runtime"].instances)
     register_error_handlers(app)
     register_blueprints(app)
     return app

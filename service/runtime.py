@@ -10,13 +10,39 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from forms import FormRegistry, parse_form
-from workflows import ProcessDefinition, WorkCalendar, WorkflowEngine, load_definitions
+from workflows import ProcessDefinition, WorkCalendar, WorkflowEngine, WorkflowInstance, load_definitions
 
 from .models import ProcessDefinitionRow
 from .numbering import Numbering, load_numbering
 
 CACHE_SIZE = 256
 BUILTIN_FORMS_DIR = Path(__file__).resolve().parent.parent / "forms" / "definitions"
+
+
+class InstanceCache:
+    """Restored engine objects by (instance id, row version): a hit skips deserialising the state.
+
+    An object is taken out while a request uses it and put back only after a commit that stored
+    exactly its state (or, unchanged, after a read); the version check makes other processes'
+    writes visible, since their commits bump the row version this cache is keyed by.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self._items: OrderedDict[tuple[int, int], WorkflowInstance] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def take(self, instance_id: int, version: int) -> WorkflowInstance | None:
+        """Remove and return the object for this exact version, if cached."""
+        with self._lock:
+            return self._items.pop((instance_id, version), None)
+
+    def put(self, instance_id: int, version: int, engine: WorkflowInstance) -> None:
+        """Keep an object whose state equals the stored row at `version`."""
+        with self._lock:
+            self._items[(instance_id, version)] = engine
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
 
 
 @dataclass(frozen=True)
@@ -36,6 +62,7 @@ class Runtime:
     def __init__(self, calendar: WorkCalendar, base_form_texts: dict[str, str], numbering: Numbering) -> None:
         self.engine = WorkflowEngine(calendar)
         self.numbering = numbering
+        self.instances = InstanceCache()
         self.base_form_texts = base_form_texts  # form key -> YAML source of the built-in library
         self.base_forms = FormRegistry().with_overrides({f"{k}.yaml": t for k, t in base_form_texts.items()})
         self._cache: OrderedDict[int, LoadedDefinition] = OrderedDict()

@@ -37,6 +37,7 @@ class WorkflowInstance:
         self._calendar = calendar
         # Every read below needs the unfinished tasks; one tree walk serves them all until the next change.
         self._unfinished: list[SpiffTask] | None = None
+        self.changed = False  # mutated since it was restored or last dumped
 
     def _active(self) -> list[SpiffTask]:
         if self._unfinished is None:
@@ -47,14 +48,14 @@ class WorkflowInstance:
 
     def advance(self, now: datetime | None = None) -> None:
         """Run engine steps (gateways, scripts, due timers) until only people or time can move it."""
-        self._unfinished = None
+        self._unfinished, self.changed = None, True
         with clock.frozen_at(now), _as_script_error():
             for _ in range(MAX_SETTLE_ROUNDS):
                 self._wf.do_engine_steps()
                 if self._wf.get_next_task(state=TaskState.READY, manual=False) is None:
                     break
             self._stamp_due_times()
-        self._unfinished = None
+        self._unfinished, self.changed = None, True
 
     def complete_task(
         self, task_id: str, data: Mapping[str, Any], now: datetime | None = None
@@ -62,7 +63,7 @@ class WorkflowInstance:
         """Complete an open user task with validated form data, then advance."""
         task = self._ready_user_task(task_id)
         view = self._view(task)
-        self._unfinished = None
+        self._unfinished, self.changed = None, True
         with clock.frozen_at(now), _as_script_error():
             # Replace values rather than mutate nested ones: nested data is shared between tasks (P6).
             task.data.update({key: value for key, value in data.items()})
@@ -80,7 +81,7 @@ class WorkflowInstance:
 
     def send_message(self, name: str, payload: object, now: datetime | None = None) -> None:
         """Deliver a message to this instance (raises TaskNotReady if nothing waits for it)."""
-        self._unfinished = None
+        self._unfinished, self.changed = None, True
         try:
             self._wf.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload))
         except WorkflowException as exc:
@@ -89,7 +90,7 @@ class WorkflowInstance:
 
     def cancel(self) -> None:
         """Cancel the whole instance."""
-        self._unfinished = None
+        self._unfinished, self.changed = None, True
         self._wf.cancel()
 
     # -- reading -------------------------------------------------------------------------------
@@ -162,6 +163,7 @@ class WorkflowInstance:
 
     def dump(self) -> str:
         """Serialise the state (without the definition) to JSON text."""
+        self.changed = False
         return serializer.dump_state(self._wf)
 
     # -- internals -----------------------------------------------------------------------------

@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, event, func, or_, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from workflows import InstanceStatus, WorkflowInstance
 
@@ -18,7 +18,7 @@ from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..jsonsafe import to_json_value
 from ..models import AuditEvent, HumanTask, InstanceTimer, ProcessDefinitionRow, ProcessInstance, User
 from ..models.instances import InstanceStatusColumn
-from ..runtime import LoadedDefinition, get_runtime
+from ..runtime import InstanceCache, LoadedDefinition, get_runtime
 from .audit import Actor, record_instance_event
 from .deploy import latest_definition
 
@@ -44,6 +44,8 @@ class LiveInstance:
     row: ProcessInstance
     definition: LoadedDefinition
     engine: WorkflowInstance
+    loaded_version: int = 0
+    saved: bool = False
 
 
 def start_instance(
@@ -110,7 +112,7 @@ def start_process_as(
     )
     session.add(row)
     session.flush()  # the audit stream and task rows are keyed by the new id
-    live = LiveInstance(row, loaded, engine)
+    live = _track(session, LiveInstance(row, loaded, engine))
     save(session, live)
     record_instance_event(
         session,
@@ -153,7 +155,38 @@ def load_live(session: Session, instance_id: int, *, for_update: bool = False) -
         definition_row = session.get(ProcessDefinitionRow, row.definition_id)
         assert definition_row is not None  # guaranteed by the foreign key
         loaded = runtime.loaded(definition_row)
-    return LiveInstance(row, loaded, runtime.engine.restore(loaded.process, row.state))
+    engine = runtime.instances.take(row.id, row.version_id) or runtime.engine.restore(
+        loaded.process, row.state
+    )
+    return _track(session, LiveInstance(row, loaded, engine, row.version_id))
+
+
+def _track(session: Session, live: LiveInstance) -> LiveInstance:
+    """Remember the instance so the session hooks can hand its engine back to the cache."""
+    session.info.setdefault(TRACKED, []).append(live)
+    return live
+
+
+TRACKED = "zhifa.live_instances"
+
+
+def return_to_cache(session: Session, cache: InstanceCache, *, committed: bool) -> None:
+    """After commit: cache engines whose state was stored; after rollback: those never changed."""
+    tracked: list[LiveInstance] = session.info.pop(TRACKED, [])
+    saved_rows = {live.row.id for live in tracked if live.saved}
+    for live in tracked:
+        if live.engine.changed or (not live.saved and live.row.id in saved_rows):
+            continue  # in-memory state differs from what the row holds
+        if committed:
+            cache.put(live.row.id, live.row.version_id, live.engine)
+        elif live.loaded_version and not live.saved:
+            cache.put(live.row.id, live.loaded_version, live.engine)
+
+
+def install_cache_hooks(session_factory: sessionmaker[Session], cache: InstanceCache) -> None:
+    """Hand engines back to the per-process cache when their transaction ends."""
+    event.listen(session_factory, "after_commit", lambda s: return_to_cache(s, cache, committed=True))
+    event.listen(session_factory, "after_rollback", lambda s: return_to_cache(s, cache, committed=False))
 
 
 def save(session: Session, live: LiveInstance) -> None:
@@ -161,6 +194,7 @@ def save(session: Session, live: LiveInstance) -> None:
     row, engine = live.row, live.engine
     status = engine.status()
     row.state = engine.dump()
+    live.saved = True
     row.serializer_version = "1.5"
     row.status = InstanceStatusColumn(status.value)
     row.stage = engine.stage()

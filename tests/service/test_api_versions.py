@@ -56,3 +56,21 @@ def test_auditors_read_everything_and_change_nothing(login: Any) -> None:
     assert [r.status_code for r in refused] == [403] * len(refused)
     events = auditor.get(f"/process-instances/{case['id']}/events").json["items"]
     assert [e["kind"] for e in events] == ["instance_started"]
+
+
+def test_engine_objects_are_reused_between_requests_only_for_the_exact_version(app: Any, login: Any) -> None:
+    runtime = app.extensions["zhifa.runtime"]
+    restores = []
+    real_restore = runtime.engine.restore
+    runtime.engine.restore = lambda *a, **k: restores.append(1) or real_restore(*a, **k)
+    assert deploy_dir(login("process_owner"), ACCEPTANCE).status_code == 201
+    officer = login("officer1")
+    case = officer.post("/process-instances", json={"process_key": "case_flow"}).json
+    task_id = case["tasks"][0]["id"]
+    assert officer.get(f"/process-instances/{case['id']}").status_code == 200
+    assert officer.post(f"/tasks/{task_id}/complete", json={"data": {}}).status_code == 422  # nothing stored
+    assert officer.get(f"/process-instances/{case['id']}").status_code == 200
+    assert restores == []  # every request found the object of the stored version
+    assert officer.post(f"/tasks/{task_id}/claim").status_code == 200  # bumps the row version
+    assert officer.get(f"/process-instances/{case['id']}").status_code == 200
+    assert restores == [1]  # the version changed: the engine state was read from the row again
