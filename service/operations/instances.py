@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from sqlalchemy import Select, event, func, or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from workflows import InstanceStatus, WorkflowInstance
+from workflows import InstanceStatus, ThrownMessage, WorkflowInstance
 
 from ..db import utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
@@ -46,6 +46,9 @@ class LiveInstance:
     engine: WorkflowInstance
     loaded_version: int = 0
     saved: bool = False
+    # Messages thrown and not caught inside, taken out of the engine before its state is stored
+    # (else the stored state would hold them and they would be routed again on every later step).
+    outbox: list[ThrownMessage] = field(default_factory=list)
 
 
 def start_instance(
@@ -192,6 +195,7 @@ def install_cache_hooks(session_factory: sessionmaker[Session], cache: InstanceC
 def save(session: Session, live: LiveInstance) -> None:
     """Write the engine state and rebuild the task and timer projections in the same transaction."""
     row, engine = live.row, live.engine
+    live.outbox.extend(engine.thrown_messages())
     status = engine.status()
     row.state = engine.dump()
     live.saved = True

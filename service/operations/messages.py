@@ -41,7 +41,8 @@ def route_messages(session: Session, source: LiveInstance, actor: Actor, now: da
 
 
 def _route_from(routing: _Routing, source: LiveInstance) -> None:
-    for message in source.engine.thrown_messages():
+    messages, source.outbox = source.outbox, []
+    for message in messages:
         routing.hops += 1
         if routing.hops > MAX_HOPS:
             raise RuntimeError("message routing did not settle (a message loop between instances?)")

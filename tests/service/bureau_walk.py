@@ -1,7 +1,10 @@
 """Drive the bureau's processes over HTTP: demo users of each role complete every open task with
 generated form data (plus routing answers); when only timers remain, the clock moves to the next one
-and `zhifa timers run --now` fires it, exactly as the worker would. A task may also pin the clock to
-the instant it is done at (`clock`), and an answer may be a function of the day it is given on."""
+and `zhifa timers run --now` fires it, exactly as the worker would.
+
+A task may be pinned to the instant it is done at (`clock`): pinned tasks are done in time order, and
+a timer due before a task's instant fires first (a task pinned after its own deadline is left for
+its timer). Answers may put `UPLOAD` where an attachment id goes, for example inside a group."""
 
 from __future__ import annotations
 
@@ -14,29 +17,42 @@ from flask import Flask
 from forms import default_registry
 from service.cli import main
 from tests.conftest import Api
-from tests.service.walk import USER_OF_ROLE, task_input
+from tests.service.walk import USER_OF_ROLE, task_input, upload
 from workflows import CHINA_TZ
+
+UPLOAD = "<upload>"  # in an answer: upload a file for the task and put its attachment id here
 
 
 def _in_turn(table: Mapping[str, Any]) -> dict[str, Any]:
     return {k: list(v) if isinstance(v, list) else v for k, v in table.items()}
 
 
-def _next(table: dict[str, Any], bpmn_id: str, default: Any = None) -> Any:
-    """The entry for a task: a list gives one item per occurrence and then repeats its last item."""
+def _peek(table: dict[str, Any], bpmn_id: str, default: Any = None) -> Any:
+    """A task's entry: a list gives one item per occurrence, then repeats its last item."""
     entry = table.get(bpmn_id, default)
-    if isinstance(entry, list):
-        return entry.pop(0) if len(entry) > 1 else entry[0]
-    return entry
+    return entry[0] if isinstance(entry, list) else entry
+
+
+def _take(table: dict[str, Any], bpmn_id: str, default: Any = None) -> Any:
+    entry = table.get(bpmn_id)
+    if isinstance(entry, list) and len(entry) > 1:
+        return entry.pop(0)
+    return _peek(table, bpmn_id, default)
+
+
+def _uploaded(value: Any, upload_one: Callable[[], str]) -> Any:
+    if value == UPLOAD:
+        return upload_one()
+    if isinstance(value, dict):
+        return {k: _uploaded(v, upload_one) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_uploaded(v, upload_one) for v in value]
+    return value
 
 
 class BureauWalk:
-    """Completes tasks as each role's demo user.
-
-    `answers` per BPMN id: a dict, or a function of the China date the task is done on returning
-    one; a list of these is used in turn. `clock` per BPMN id: the ISO instant to pin the request
-    clock to before doing the task (a list: one per occurrence).
-    """
+    """Completes tasks as each role's demo user; answers (and clock pins) may be a dict (an ISO
+    instant), or a list used in turn, one per occurrence of the task."""
 
     def __init__(
         self,
@@ -49,6 +65,7 @@ class BureauWalk:
         self.answers = _in_turn(answers)
         self.clock = _in_turn(clock or {})
         self.steps: list[tuple[str, str, str]] = []
+        self.completed: list[dict[str, Any]] = []  # the tasks done, as listed (with their due dates)
         self.auditor: Api = login("auditor")
 
     @property
@@ -61,8 +78,11 @@ class BureauWalk:
         return self.now.astimezone(CHINA_TZ).date()
 
     def _answer(self, bpmn_id: str) -> dict[str, Any]:
-        answer: Mapping[str, Any] | Callable[[date], Mapping[str, Any]] = _next(self.answers, bpmn_id, {})
-        return dict(answer(self.today()) if callable(answer) else answer)
+        return dict(_take(self.answers, bpmn_id, {}))
+
+    def _pinned(self, task: dict[str, Any]) -> datetime | None:
+        instant = _peek(self.clock, task["bpmn_id"])
+        return datetime.fromisoformat(instant) if instant else None
 
     def _running(self) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = self.auditor.get("/process-instances?status=running&per_page=200").json[
@@ -79,24 +99,42 @@ class BureauWalk:
 
     def complete(self, task: dict[str, Any]) -> None:
         """Complete one task as the demo user of its role (at its pinned instant, if it has one)."""
-        if instant := _next(self.clock, task["bpmn_id"]):
+        if instant := _take(self.clock, task["bpmn_id"]):
             self.app.config["FIXED_NOW"] = instant
         username = USER_OF_ROLE[task["role"]]
         api = self.login(username)
-        data = task_input(api, task["id"], default_registry(), self._answer(task["bpmn_id"]), self.today())
+        answer = _uploaded(self._answer(task["bpmn_id"]), lambda: upload(api, task["id"]))
+        data = task_input(api, task["id"], default_registry(), answer, self.today())
         response = api.post(f"/tasks/{task['id']}/complete", json={"data": data})
         assert response.status_code == 200, (task["bpmn_id"], response.json)
         self.steps.append((task["process_id"], task["bpmn_id"], username))
+        self.completed.append(task)
+
+    def next_timer(self) -> datetime | None:
+        """When the next timer of any running instance is due."""
+        due = [i["next_timer_due_at"] for i in self._running() if i["next_timer_due_at"]]
+        return min((datetime.fromisoformat(d) for d in due), default=None)
 
     def advance_clock(self) -> bool:
         """Move the clock to the next due timer and fire it; False when nothing waits on time."""
-        due = [i["next_timer_due_at"] for i in self._running() if i["next_timer_due_at"]]
-        if not due:
+        instant = self.next_timer()
+        if instant is None:
             return False
-        instant = min(datetime.fromisoformat(d) for d in due)
         self.app.config["FIXED_NOW"] = instant.isoformat()
         result = self.app.test_cli_runner().invoke(main, ["timers", "run", "--now", instant.isoformat()])
         assert result.exit_code == 0, result.output
+        return True
+
+    def _step(self, advance_time: bool) -> bool:
+        """Do the next thing in time order: a task, or a timer due before it; False when idle."""
+        tasks = self._open_tasks()
+        if not tasks:
+            return advance_time and self.advance_clock()
+        task = min(tasks, key=lambda t: self._pinned(t) or self.now)
+        pinned, due = self._pinned(task), self.next_timer() if advance_time else None
+        if pinned and due and due < pinned:
+            return self.advance_clock()
+        self.complete(task)
         return True
 
     def run(
@@ -108,12 +146,7 @@ class BureauWalk:
     ) -> list[tuple[str, str, str]]:
         """Work until nothing is left to do (without `advance_time`: until only waits remain) or `until()`."""
         for _ in range(max_steps):
-            if until is not None and until():
-                return self.steps
-            tasks = self._open_tasks()
-            if tasks:
-                self.complete(tasks[0])
-            elif not (advance_time and self.advance_clock()):
+            if (until is not None and until()) or not self._step(advance_time):
                 return self.steps
         raise AssertionError(f"cases still open after {max_steps} steps: {self.steps[-5:]}")
 
