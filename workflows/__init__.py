@@ -1,7 +1,7 @@
 """The engine layer: the only package that imports SpiffWorkflow. Everything else uses these names."""
 
+from . import branch_data as _branch_data  # noqa: F401  (three-way merge of parallel branches)
 from . import deep_workflow as _deep_workflow  # noqa: F401  (lifts SpiffWorkflow's depth limit first)
-from . import end_data as _end_data  # noqa: F401  (merges every finished branch's data at a process end)
 from .clock import CHINA_TZ, frozen_at
 from .engine import WorkflowEngine
 from .errors import (

@@ -172,3 +172,24 @@ def test_a_late_escalation_branch_does_not_revert_the_main_paths_results() -> No
     assert s.data["decision_no"] == "嘉城管罚决〔2025〕0001号"
     assert s.data["note"] == "已决定"
     assert s.data["supervision_note"] == "请尽快"
+
+
+@pytest.mark.parametrize("order", [("decide_penalty", "check_repair"), ("check_repair", "decide_penalty")])
+def test_a_parallel_join_keeps_what_each_branch_changed_whichever_arrives_last(
+    order: tuple[str, str],
+) -> None:
+    start = {"legal_basis": "旧依据", "status": "调查中", "notes": ["立案"]}
+    s = Scenario(load_files(DATA / "events" / "parallel_fields.bpmn"), "parallel_fields", start, now=START)
+    answers = {
+        "decide_penalty": {"legal_basis": "第八十三条", "fine": Decimal("25000"), "notes": ["立案", "决定"]},
+        "check_repair": {"status": "已恢复"},
+    }
+    for bpmn_id in order:
+        s.complete(bpmn_id, answers[bpmn_id])
+    assert s.instance.status() is InstanceStatus.COMPLETED
+    assert (s.data["legal_basis"], s.data["fine"], s.data["status"]) == (
+        "第八十三条",
+        Decimal("25000"),
+        "已恢复",
+    )
+    assert s.data["notes"] == ["立案", "决定"]
