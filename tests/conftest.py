@@ -100,20 +100,17 @@ def _truncate(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    """An app on a clean database, with one user per role (password = username)."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "DATABASE_URL": database_url,
-            "ATTACHMENT_DIR": str(tmp_path / "attachments"),
-            "MAX_ATTACHMENT_BYTES": 100_000,  # below werkzeug's 500 KB spooling, so no temp files leak
-            # Service tests bring their own forms; the bureau's library is tested in tests/bpmn.
-            "FORMS_DIR": str(DATA / "acceptance" / "forms"),
-        }
-    )
+def make_test_app(database_url: str, tmp_path: Path, **overrides: Any) -> Flask:
+    """Build an app on `database_url` with one user per role (password = username)."""
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": database_url,
+        "ATTACHMENT_DIR": str(tmp_path / "attachments"),
+        "MAX_ATTACHMENT_BYTES": 100_000,  # below werkzeug's 500 KB spooling, so no temp files leak
+        **overrides,
+    }
+    app = create_app(config)
     with app.app_context(), session_scope(app) as session:
         for username, roles in ROLE_USERS.items():
             create_user(
@@ -127,6 +124,13 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
                 hash_method="pbkdf2:sha256:1000",  # fast hashing: tests log in a lot
             )
         session.commit()
+    return app
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """An app on a clean database; service tests bring their own forms (the bureau's are in tests/bpmn)."""
+    app = make_test_app(database_url, tmp_path, FORMS_DIR=str(DATA / "acceptance" / "forms"))
     yield app
     app.extensions["zhifa.engine"].dispose()
 

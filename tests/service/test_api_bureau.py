@@ -15,11 +15,7 @@ import pytest
 from flask import Flask
 
 from forms import default_registry
-from service import create_app
-from service.db import session_scope
-from service.operations.audit import SYSTEM_ACTOR
-from service.operations.users import create_user
-from tests.conftest import ROLE_USERS, Api, deploy_dir
+from tests.conftest import Api, deploy_dir, make_test_app
 from tests.service.bureau_walk import BureauWalk
 from tests.service.walk import USER_OF_ROLE, task_input
 
@@ -40,28 +36,7 @@ ANSWERS: dict[str, dict[str, Any]] = {
 @pytest.fixture
 def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     """The service with the bureau's own forms, its clock pinned to a Friday before National Day."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "DATABASE_URL": database_url,
-            "ATTACHMENT_DIR": str(tmp_path / "attachments"),
-            "FIXED_NOW": "2025-09-26T15:00:00+08:00",
-        }
-    )
-    with app.app_context(), session_scope(app) as session:
-        for username, roles in ROLE_USERS.items():
-            create_user(
-                session,
-                username,
-                username,
-                roles,
-                display_name=username,
-                known_roles=set(app.config["ROLES"]),
-                actor=SYSTEM_ACTOR,
-                hash_method="pbkdf2:sha256:1000",
-            )
-        session.commit()
+    app = make_test_app(database_url, tmp_path, FIXED_NOW="2025-09-26T15:00:00+08:00")
     yield app
     app.extensions["zhifa.engine"].dispose()
 
