@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from forms import FormRegistry
+from tests.bpmn import test_penalty_procedure as penalty
 from tests.workflows.scenario import Scenario, load_files
 from workflows import CHINA_TZ, InstanceStatus
 
@@ -279,3 +280,69 @@ def test_publicity_period_ends_at_month_end_and_the_record_is_taken_down() -> No
     complete(s, "take_down_expired_record", date(2026, 7, 1), taken_down_on=date(2026, 7, 1))
     assert s.instance.status() is InstanceStatus.COMPLETED
     assert "withdraw_publicity" not in s.steps
+
+
+# -- started by penalty_procedure: one credit push, withdrawal on revocation ----------------------
+
+
+def penalty_served_and_publicity_started(**penalty_start: Any) -> tuple[Scenario, Scenario]:
+    """A penalty decided 2025-09-10 and served 2025-09-16; the router starts publicity with its payload."""
+    p = penalty.start(**penalty_start)
+    payload = penalty.waived_case_served(p)  # the emulated router answers with PUBLICITY_INSTANCE_ID
+    assert payload is not None
+    source = {"source_instance_id": 41, "source_process": "penalty_procedure"}
+    s = Scenario(FILES, "enforcement_publicity", {**payload, **source}, now=at(date(2025, 9, 16)))
+    return p, s
+
+
+def test_publicity_started_by_the_penalty_procedure_does_not_push_to_the_credit_platform_again() -> None:
+    p, s = penalty_served_and_publicity_started()
+    assert "record_credit_push" in p.steps  # pushed once, by the penalty procedure
+    assert (s.data["credit_push_done_by_caller"], s.data["credit_pushed"]) == (True, True)
+    prepare_and_approve(s, date(2025, 9, 17))
+    publish(s, date(2025, 9, 17))
+    assert s.open() == {}  # waiting for a decision change or the end of the period: no second push task
+    assert "push_to_credit_platform" not in s.steps
+    assert [t.bpmn_id for t in s.instance.timers()] == ["timer_publicity_expired"]
+
+
+def test_revocation_in_the_penalty_procedure_withdraws_the_publication_and_asks_for_credit_deletion() -> None:
+    p, s = penalty_served_and_publicity_started()
+    prepare_and_approve(s, date(2025, 9, 17))
+    publish(s, date(2025, 9, 17))
+
+    p.advance_to(at(date(2025, 10, 10), 0))
+    case = {"kind": "reconsideration", "remedy_case_no": "嘉府复〔2025〕78号", "result": "revoked"}
+    revoked = {**case, "filed_on": date(2025, 10, 15), "concluded_on": date(2025, 12, 10)}
+    unpaid = {"payment_status": "unpaid", "remedy_proceedings": [revoked]}
+    penalty.complete(p, "monitor_unpaid_fine", unpaid, on=date(2025, 12, 11))
+    assert p.instance.status() is InstanceStatus.COMPLETED
+
+    # Emulate the router: the message names the publicity instance the penalty procedure was told about.
+    (message,) = p.instance.thrown_messages()
+    assert message.name == "decision_changed"
+    assert isinstance(message.payload, dict)
+    assert message.payload["target_instance_id"] == penalty.PUBLICITY_INSTANCE_ID
+    s.advance_to(at(date(2025, 12, 11)))
+    s.instance.send_message(message.name, message.payload, at(date(2025, 12, 11)))
+
+    withdrawal = s.task("withdraw_publicity")
+    # 3 working days after Wednesday 2025-12-10: 12-11, 12-12, Monday 12-15.
+    assert (withdrawal.role, withdrawal.due_at) == ("clerk", end_of(date(2025, 12, 15)))
+    assert (s.data["change_kind"], s.data["changed_on"]) == ("撤销", date(2025, 12, 10))
+    assert s.data["change_reason"] == "行政复议撤销或确认违法该处罚决定（嘉府复〔2025〕78号）"
+    withdraw(s, date(2025, 12, 12))
+    request_deletion(s, date(2025, 12, 12))  # the penalty procedure's push must be deleted
+    record_deletion(s, date(2025, 12, 16))
+    assert s.instance.status() is InstanceStatus.COMPLETED
+
+
+def test_withdrawal_asks_for_no_deletion_when_the_caller_exempted_the_party_from_the_credit_push() -> None:
+    s = start({**INDIVIDUAL, "credit_push_done_by_caller": True, "credit_pushed": False})
+    prepare_and_approve(s, date(2025, 10, 9))
+    publish(s, date(2025, 10, 9))
+    assert s.open() == {}
+    decision_changed(s, "撤销", date(2025, 12, 31))
+    withdraw(s, date(2026, 1, 5))
+    assert s.instance.status() is InstanceStatus.COMPLETED
+    assert "request_credit_deletion" not in s.steps

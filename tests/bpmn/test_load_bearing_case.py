@@ -559,15 +559,21 @@ def wait_out_the_hearing_window(s: Scenario, window_ends: date, recorded: date) 
     assert s.data["hearing_status"] == "waived"
 
 
-def decide_and_collect(s: Scenario, decided: date, served: date, paid: date, *, credit_push: bool) -> None:
-    """负责人决定 → 决定书 → 送达 → 处罚信息归集 (B2, not for a party who restored on time) → 缴款."""
+def decide_and_collect(
+    s: Scenario, decided: date, served: date, paid: date, *, credit_push: bool
+) -> dict[str, Any] | None:
+    """负责人决定 → 决定书 → 送达 → 处罚信息归集 (B2, not for a party who restored on time) → 缴款.
+
+    Returns the payload of the publicity start the (emulated) router answered.
+    """
     decide(s, decided)
     issue_decision(s, decided)
-    serve(s, served)
+    publicity = serve(s, served)
     assert ("record_credit_push" in s.open()) is credit_push
     if credit_push:
         push_credit(s, served)
     pay(s, "record_payment", paid)
+    return publicity
 
 
 # -- (a) 诉转案 → 不构成 → 办结并反馈诉求 ------------------------------------------------------------
@@ -672,7 +678,12 @@ def test_party_who_rectifies_in_time_is_fined_in_the_cooperative_band_and_the_ca
     nothing_in_yet(s, date(2025, 11, 28), window_ends=date(2025, 12, 4))
     wait_out_the_hearing_window(s, window_ends=date(2025, 12, 4), recorded=date(2025, 12, 5))
     pass_review(s, date(2025, 12, 8))
-    decide_and_collect(s, date(2025, 12, 10), date(2025, 12, 11), paid=date(2025, 12, 15), credit_push=False)
+    publicity = decide_and_collect(
+        s, date(2025, 12, 10), date(2025, 12, 11), paid=date(2025, 12, 15), credit_push=False
+    )
+    # Restored in time: no credit push here (Art. 9(4)), and publicity is told not to push either.
+    assert publicity is not None
+    assert (publicity["credit_push_done_by_caller"], publicity["credit_pushed"]) == (True, False)
     assert s.data["decided_on"] <= s.data["decision_due_on"]
     assert (s.data["execution_status"], s.data["paid_on"]) == ("paid", date(2025, 12, 15))
 
@@ -691,8 +702,8 @@ def test_party_who_rectifies_in_time_is_fined_in_the_cooperative_band_and_the_ca
     assert s.data["closure_reason"] == "penalty_executed"
     assert (s.data["annotation_status"], s.data["credit_record_status"]) == ("none", "none")
     assert (s.data["restoration_status"], s.data["repair_report_no"]) == ("accepted", "TJ-HF-2025-118")
-    # Only penalty_procedure's publicity start: no case_closed, the lead did not come from 12345.
-    assert [m.name for m in s.instance.thrown_messages()] == ["start.enforcement_publicity"]
+    # Only penalty_procedure's publicity start, answered above: no case_closed, the lead is not from 12345.
+    assert s.instance.thrown_messages() == []
 
 
 # -- (c) 拒不整改 → 注记与失信 → 从重处罚 → 恢复验收 → 解除注记、信用修复 -----------------------------------

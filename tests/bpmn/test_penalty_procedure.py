@@ -16,13 +16,17 @@ Outputs (set on every path):
     notified_fine, credit_push_required.
 Calls `major_decision_review` (proposed_outcome, proposed_fine, hearing_status, penalty_mitigated,
 multiple_legal_relations, enforcement_decision, facts, discretion, case_type → final_outcome, final_fine).
-Throws `start.enforcement_publicity` once a penalty decision is served (payload keys: PUBLICITY_KEYS).
+Throws `start.enforcement_publicity` once a penalty decision is served (payload keys: PUBLICITY_KEYS, with
+credit_push_done_by_caller = True and credit_pushed = credit_push_required: the credit push is recorded
+here only), then waits for the service's `started.enforcement_publicity` (stored as publicity_instance_id;
+after 10 minutes without an answer it goes on without one). A decision revoked on 复议/诉讼 throws
+`decision_changed` {target_instance_id, change_kind "撤销", changed_on, reason} to that publicity instance.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -76,8 +80,11 @@ PUBLICITY_KEYS = set(
         "fine_amount",
         "performance_method",
         "deciding_organ",
+        "credit_push_done_by_caller",
+        "credit_pushed",
     ]
 )
+PUBLICITY_INSTANCE_ID = 77  # the id the emulated router gives the publicity instance
 INVESTIGATORS = [{"name": "李四", "cert_no": "31140001"}, {"name": "王五", "cert_no": "31140002"}]
 REPORT = {
     "report_facts": "拆除承重墙",
@@ -297,13 +304,35 @@ def issue_decision(s: Scenario, on: date) -> None:
     )
 
 
-def serve(s: Scenario, on: date, method: str = "direct") -> None:
+def serve(s: Scenario, on: date, method: str = "direct") -> dict[str, Any] | None:
+    """Serve the decision; return the publicity start payload if the service started publicity."""
     complete(
         s,
         "serve_decision",
         {"service_method": method, "service_act_on": on, "service_receipt": ["att"]},
         on=on,
     )
+    return route_publicity_start(s)
+
+
+def route_publicity_start(s: Scenario) -> dict[str, Any] | None:
+    """Emulate the router: answer a thrown `start.enforcement_publicity` with `started.enforcement_publicity`.
+
+    Returns the start payload, or None if nothing was thrown. The HTTP walks' `Plan` stands in for a
+    Scenario there; the real router answers, so nothing is done.
+    """
+    if not isinstance(s, Scenario):
+        return None
+    messages = s.instance.thrown_messages()
+    if not messages:
+        return None
+    (message,) = messages
+    assert message.name == "start.enforcement_publicity"
+    assert isinstance(message.payload, dict)
+    s.advance_to(s.now)  # round-trips the saved state first, as the service would load it
+    answer = {"instance_id": PUBLICITY_INSTANCE_ID, "case_no": message.payload["case_no"]}
+    s.instance.send_message("started.enforcement_publicity", answer, s.now)
+    return message.payload
 
 
 def push_credit(s: Scenario, on: date) -> None:
@@ -319,20 +348,22 @@ def pay(s: Scenario, task: str, on: date, **extra: Any) -> None:
     )
 
 
-def decide_and_serve(s: Scenario, decided_on: date, served_on: date) -> None:
+def decide_and_serve(s: Scenario, decided_on: date, served_on: date) -> dict[str, Any] | None:
+    """Decide, issue and serve; push to the credit platform. Returns the publicity start payload."""
     decide(s, decided_on)
     issue_decision(s, decided_on)
-    serve(s, served_on)
+    publicity = serve(s, served_on)
     push_credit(s, served_on)
+    return publicity
 
 
-def waived_case_served(s: Scenario) -> None:
+def waived_case_served(s: Scenario) -> dict[str, Any] | None:
     """Notice served 2025-08-18, no hearing request, review passes, decided 2025-09-10, served 2025-09-16."""
     report(s)
     give_notice(s, date(2025, 8, 18))
     respond(s, date(2025, 8, 26))
     pass_review(s, date(2025, 9, 5))
-    decide_and_serve(s, date(2025, 9, 10), date(2025, 9, 16))
+    return decide_and_serve(s, date(2025, 9, 10), date(2025, 9, 16))
 
 
 def hearing_case(requested_on: date) -> Scenario:
@@ -378,15 +409,16 @@ def test_waived_hearing_and_payment_in_time_close_the_case_with_outputs_and_publ
     decide(s, date(2025, 9, 10))
     issue_decision(s, date(2025, 9, 10))
     assert s.task("serve_decision").due_at == end_of(date(2025, 9, 19))  # 7 working days after deciding
-    serve(s, date(2025, 9, 16))
+    payload = serve(s, date(2025, 9, 16))
 
-    (message,) = s.instance.thrown_messages()
-    assert message.name == "start.enforcement_publicity"
-    assert isinstance(message.payload, dict)
-    assert set(message.payload) == PUBLICITY_KEYS
-    assert message.payload["deciding_organ"] == "上海市嘉定区城市管理行政执法局"
-    assert (message.payload["decision_no"], message.payload["decided_on"]) == (DECISION_NO, date(2025, 9, 10))
-    assert (message.payload["fine_amount"], message.payload["party_uscc"]) == (FINE, None)
+    assert payload is not None
+    assert set(payload) == PUBLICITY_KEYS
+    assert payload["deciding_organ"] == "上海市嘉定区城市管理行政执法局"
+    assert (payload["decision_no"], payload["decided_on"]) == (DECISION_NO, date(2025, 9, 10))
+    assert (payload["fine_amount"], payload["party_uscc"]) == (FINE, None)
+    # The push is recorded here, where the Art. 9(4) exemption is decided; publicity must not push again.
+    assert (payload["credit_push_done_by_caller"], payload["credit_pushed"]) == (True, True)
+    assert s.data["publicity_instance_id"] == PUBLICITY_INSTANCE_ID
     # 2025-09-16 + 15 days is 10-01, inside the National Day holiday: moved to the next working day.
     assert s.task("record_payment").due_at == end_of(date(2025, 10, 9))
     push_credit(s, date(2025, 9, 17))
@@ -694,3 +726,48 @@ def test_decision_revoked_on_reconsideration_is_not_enforced() -> None:
     )
     assert s.instance.status() is InstanceStatus.COMPLETED
     assert (s.data["execution_status"], s.data["surcharge_amount"]) == ("revoked", Decimal("0"))
+    # The publicity instance the router started is told to withdraw the publication (处罚法第四十八条).
+    (message,) = s.instance.thrown_messages()
+    assert (message.name, message.payload) == (
+        "decision_changed",
+        {
+            "target_instance_id": PUBLICITY_INSTANCE_ID,
+            "change_kind": "撤销",
+            "changed_on": "2025-12-10",
+            "reason": "行政复议撤销或确认违法该处罚决定（嘉府复〔2025〕78号）",
+        },
+    )
+
+
+def test_without_an_answer_from_the_router_the_case_goes_on_after_ten_minutes_and_notifies_nobody() -> None:
+    s = start()
+    report(s)
+    give_notice(s, date(2025, 8, 18))
+    respond(s, date(2025, 8, 26))
+    pass_review(s, date(2025, 9, 5))
+    decide(s, date(2025, 9, 10))
+    issue_decision(s, date(2025, 9, 10))
+    service = {"service_method": "direct", "service_act_on": date(2025, 9, 16), "service_receipt": ["att"]}
+    complete(s, "serve_decision", service, on=date(2025, 9, 16))  # nobody routes the start message
+    assert s.open() == {}
+    # The event-based wait: the router's answer or, failing that, a 10-minute timer (listed on the gateway).
+    ten_minutes_on = at(date(2025, 9, 16)) + timedelta(minutes=10)
+    assert [(t.bpmn_id, t.due_at) for t in s.instance.timers()] == [
+        ("gw_await_publicity_started", ten_minutes_on)
+    ]
+    assert s.advance_to(ten_minutes_on) == ["gw_await_publicity_started"]
+    assert s.data["publicity_instance_id"] is None
+    push_credit(s, date(2025, 9, 17))
+    s.advance_to(at(date(2025, 10, 10), 0))
+    revoked = {
+        "kind": "litigation",
+        "remedy_case_no": None,
+        "result": "revoked",
+        "filed_on": date(2025, 10, 15),
+        "concluded_on": date(2026, 1, 20),
+    }
+    unpaid = {"payment_status": "unpaid", "remedy_proceedings": [revoked]}
+    complete(s, "monitor_unpaid_fine", unpaid, on=date(2026, 1, 21))
+    assert s.instance.status() is InstanceStatus.COMPLETED
+    assert (s.data["execution_status"], s.data["revoked_on"]) == ("revoked", date(2026, 1, 20))
+    assert [m.name for m in s.instance.thrown_messages()] == ["start.enforcement_publicity"]  # no withdrawal
