@@ -61,18 +61,19 @@ def test_timers_run_fires_due_timers_at_the_simulated_instant(
     assert runner.invoke(["audit", "verify"]).exit_code == 0
 
 
-def test_overdue_filter_lists_tasks_past_their_due_time(login: Any) -> None:
+def _registered_case(login: Any) -> int:
+    """Deploy the acceptance process and register one case received 2026-09-29 (filing due 10-09)."""
     assert deploy_dir(login("process_owner"), DATA / "acceptance").status_code == 201
-    instance_id = login("officer1").post("/process-instances", json={"process_key": "case_flow"}).json["id"]
-    walk(
-        login,
-        instance_id,
-        {"register_case": {"received_on": "2026-09-29"}},
-        forms=FORMS,
-        today=TODAY,
-        max_steps=1,
-        until_done=False,
+    instance_id: int = (
+        login("officer1").post("/process-instances", json={"process_key": "case_flow"}).json["id"]
     )
+    answers = {"register_case": {"received_on": "2026-09-29"}}
+    walk(login, instance_id, answers, forms=FORMS, today=TODAY, max_steps=1, until_done=False)
+    return instance_id
+
+
+def test_overdue_filter_lists_tasks_past_their_due_time(login: Any) -> None:
+    _registered_case(login)
     leader = login("squad_leader")
     overdue = leader.get("/tasks?overdue=1").json["items"]
     assert [t["bpmn_id"] for t in overdue] == ["approve_filing"]
@@ -83,17 +84,7 @@ def test_overdue_filter_lists_tasks_past_their_due_time(login: Any) -> None:
 
 
 def test_due_soon_lists_tasks_inside_their_warning_window(app: Flask, login: Any) -> None:
-    assert deploy_dir(login("process_owner"), DATA / "acceptance").status_code == 201
-    instance_id = login("officer1").post("/process-instances", json={"process_key": "case_flow"}).json["id"]
-    walk(
-        login,
-        instance_id,
-        {"register_case": {"received_on": "2026-09-29"}},
-        forms=FORMS,
-        today=TODAY,
-        max_steps=1,
-        until_done=False,
-    )
+    _registered_case(login)
     leader = login("squad_leader")
     for now, listed in [
         ("2026-10-08T15:59:58+00:00", False),
