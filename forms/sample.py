@@ -24,9 +24,14 @@ def sample_input(
     overrides: Mapping[str, Any] | None = None,
     attachment: Callable[[str], str] | None = None,
     rng: random.Random | None = None,
+    vary: bool = False,
 ) -> dict[str, Any]:
-    """Return JSON input that the form accepts; `overrides` win, `attachment(field)` yields upload ids."""
-    rng = rng or random.Random(0)  # noqa: S311  (sample data, not security)
+    """Return JSON input that the form accepts; `overrides` win, `attachment(field)` yields upload ids.
+
+    Choices take their first value (usually the ordinary path). Booleans are true, or with `vary`
+    drawn from `rng`, so generated cases leave "again?" loops and spread over varied states.
+    """
+    rng = _Varying(rng or random.Random(0)) if vary else (rng or random.Random(0))  # noqa: S311
     values = {f.name: _value(f, today, attachment, rng) for f in definition.fields}
     values.update(overrides or {})
     return {k: v for k, v in values.items() if v is not None}
@@ -119,8 +124,15 @@ def _choice(field: FieldDefinition, _today: date, _rng: random.Random) -> Any:
     return [first] if field.type is FieldType.MULTICHOICE and first is not None else first
 
 
-def _boolean(_field: FieldDefinition, _today: date, _rng: random.Random) -> bool:
-    return True
+def _boolean(_field: FieldDefinition, _today: date, rng: random.Random) -> bool:
+    return rng.random() < 0.5 if isinstance(rng, _Varying) else True
+
+
+class _Varying(random.Random):
+    """A random source that also tells the makers to vary booleans."""
+
+    def __init__(self, source: random.Random) -> None:
+        super().__init__(source.random())
 
 
 def _id_card(_field: FieldDefinition, _today: date, rng: random.Random) -> str:

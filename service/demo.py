@@ -161,5 +161,5 @@ def _complete(session: Session, task: HumanTask, user: User, rng: random.Random)
         )
         return stored.id
 
-    data = sample_input(detail.form.definition, today=today, attachment=attachment, rng=rng)
+    data = sample_input(detail.form.definition, today=today, attachment=attachment, rng=rng, vary=True)
     task_ops.complete_task(session, task.id, data, user)
