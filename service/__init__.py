@@ -1,4 +1,4 @@
-"""The Flask service: create_app wires configuration, database, engine runtime, errors and the API."""
+"""The Flask service: create_app wires configuration, database, engine runtime, errors, the API and pages."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     # Imported here so `service.db` / `service.models` stay importable on their own (Alembic env).
     from flask import Flask
 
-    from . import config, db, runtime
+    from . import config, db, runtime, web
     from .api import register_blueprints
     from .errors import register_error_handlers
     from .operations.instances import install_cache_hooks
@@ -31,4 +31,5 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     install_cache_hooks(app.extensions["zhifa.db"], app.extensions["zhifa.runtime"].instances)
     register_error_handlers(app)
     register_blueprints(app)
+    web.init_app(app)
     return app

@@ -36,6 +36,21 @@ class DefaultConfig:
         "application/pdf",
         "application/octet-stream",
     )
+    # Web pages (service/web): signed-in sessions expire after this long, or after this long idle.
+    WEB_SESSION_MAX_AGE_SECONDS = 10 * 3600
+    WEB_SESSION_IDLE_SECONDS = 2 * 3600
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # set ZHIFA_SESSION_COOKIE_SECURE=true behind HTTPS
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session (which expires itself)
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    PAGE_SIZE = 25
+    # Who may start a process whose start event declares no `starterRoles` (contract 6) yet.
+    STARTER_ROLES = {
+        "load_bearing_case": ("officer", "squad_leader"),
+        "complaint_handling": ("hotline_liaison",),
+    }
     DEMO_MODE = False
     DEMO_PROCESSES = ("complaint_handling", "load_bearing_case")
     ROLES = (

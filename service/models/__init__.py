@@ -3,6 +3,7 @@
 from .attachments import Attachment
 from .audit import AuditEvent
 from .definitions import FormDefinitionRow, ProcessDefinitionRow
+from .drafts import TaskDraft
 from .instances import HumanTask, InstanceLink, InstanceTimer, ProcessInstance
 from .numbering import NumberCounter
 from .users import User
@@ -17,5 +18,6 @@ __all__ = [
     "NumberCounter",
     "ProcessDefinitionRow",
     "ProcessInstance",
+    "TaskDraft",
     "User",
 ]

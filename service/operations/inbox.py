@@ -1,0 +1,147 @@
+"""Inbox queries (待办): open tasks with their case fields, filters, counts per filter and paging."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from ..models import HumanTask, ProcessInstance, User
+from ..models.instances import InstanceStatusColumn
+from .tasks import ASSIGNER_ROLES
+
+FLAGS = ("overdue", "due_soon", "mine", "unassigned")
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """What the inbox shows: `team` (leaders) widens it to every open task of the bureau."""
+
+    process: str | None = None
+    stage: str | None = None
+    text: str | None = None
+    overdue: bool = False
+    due_soon: bool = False
+    mine: bool = False
+    unassigned: bool = False
+    team: bool = False
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    """One open task with the case it belongs to and who holds it."""
+
+    task: HumanTask
+    case: ProcessInstance
+    assignee_name: str | None
+    assignee_username: str | None
+
+
+def _scope(user: User, team: bool) -> Select[Any]:
+    """Open tasks of running cases the user may act on (leaders with `team`: all of them)."""
+    query = select(HumanTask).join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
+    query = query.where(ProcessInstance.status == InstanceStatusColumn.RUNNING)
+    if team and user.has_role(*ASSIGNER_ROLES):
+        return query
+    mine = HumanTask.assignee_id == user.id
+    pool = and_(HumanTask.role.in_(user.roles), HumanTask.assignee_id.is_(None))
+    return query.where(or_(mine, pool))
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _filtered(query: Select[Any], user: User, flt: InboxFilter, now: datetime) -> Select[Any]:
+    if flt.process:
+        query = query.where(ProcessInstance.process_key == flt.process)
+    if flt.stage:
+        query = query.where(ProcessInstance.stage.like(_like(flt.stage), escape="\\"))
+    if flt.text:
+        pattern = _like(flt.text.strip())
+        query = query.where(
+            or_(
+                ProcessInstance.search_text.like(pattern, escape="\\"),
+                ProcessInstance.title.like(pattern, escape="\\"),
+            )
+        )
+    if flt.overdue:
+        query = query.where(HumanTask.due_at.is_not(None), HumanTask.due_at < now)
+    if flt.due_soon:
+        query = query.where(HumanTask.warn_at.is_not(None), HumanTask.warn_at <= now, HumanTask.due_at >= now)
+    if flt.mine:
+        query = query.where(HumanTask.assignee_id == user.id)
+    if flt.unassigned:
+        query = query.where(HumanTask.assignee_id.is_(None))
+    return query
+
+
+def inbox_query(session: Session, user: User, flt: InboxFilter, now: datetime) -> Select[Any]:
+    """Return the filtered query of inbox tasks (no order, no paging)."""
+    return _filtered(_scope(user, flt.team), user, flt, now)
+
+
+def count(session: Session, query: Select[Any]) -> int:
+    """Count the rows a query returns."""
+    return session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+
+
+def inbox_page(
+    session: Session, user: User, flt: InboxFilter, now: datetime, *, page: int = 1, per_page: int = 25
+) -> tuple[list[InboxRow], int]:
+    """Return one page of inbox rows, due first (undated last), and the total."""
+    query = inbox_query(session, user, flt, now)
+    total = count(session, query)
+    assignee = aliased(User)
+    rows = session.execute(
+        query.add_columns(ProcessInstance, assignee.display_name, assignee.username)
+        .outerjoin(assignee, HumanTask.assignee_id == assignee.id)
+        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return [InboxRow(task, case, name, username) for task, case, name, username in rows], total
+
+
+def filter_counts(session: Session, user: User, flt: InboxFilter, now: datetime) -> dict[str, int]:
+    """Count the tasks each flag would show, on top of the other (non-flag) filters: {"all": n, ...}."""
+    base = replace(flt, overdue=False, due_soon=False, mine=False, unassigned=False)
+    counts = {"all": count(session, inbox_query(session, user, base, now))}
+    for flag in FLAGS:
+        counts[flag] = count(session, inbox_query(session, user, replace(base, **{flag: True}), now))
+    return counts
+
+
+def stage_options(session: Session, user: User, now: datetime) -> list[str]:
+    """Return the stage names of the cases in this user's inbox (for the stage filter)."""
+    query = inbox_query(session, user, InboxFilter(), now).with_only_columns(ProcessInstance.stage).distinct()
+    names: list[str] = []
+    for (stage,) in session.execute(query):
+        for name in (stage or "").split("、"):
+            if name and name not in names:
+                names.append(name)
+    return sorted(names)
+
+
+def colleagues_for(session: Session, role: str | None) -> list[User]:
+    """Return the active staff who hold `role` (whom a leader may hand a task to)."""
+    if not role:
+        return []
+    users = session.scalars(select(User).where(User.active).order_by(User.username))
+    return [u for u in users if role in u.roles]
+
+
+def inbox_row(session: Session, task_id: str) -> InboxRow | None:
+    """Return one open task as an inbox row (after an action on it), or None once it is gone."""
+    assignee = aliased(User)
+    found = session.execute(
+        select(HumanTask, ProcessInstance, assignee.display_name, assignee.username)
+        .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
+        .outerjoin(assignee, HumanTask.assignee_id == assignee.id)
+        .where(HumanTask.id == task_id)
+    ).first()
+    return InboxRow(*found) if found else None

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Re-fetch the vendored front-end files from the npm registry at the versions pinned in package.json.
+# The copies are committed: CI and `./dev run` never need npm. Run this only to change a version.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+version() { node -e "process.stdout.write(require('$here/package.json').dependencies['$1'])"; }
+
+fetch() {  # fetch NAME: unpack the pinned tarball into $work/NAME
+  local name="$1" tarball
+  tarball=$(cd "$work" && npm pack --silent "$name@$(version "$name")")
+  mkdir -p "$work/$name" && tar -xzf "$work/$tarball" -C "$work/$name" --strip-components=1
+}
+
+copy() {  # copy NAME TARGET FILE...: copy files of a package into vendor/TARGET
+  local name="$1" target="$here/$2"; shift 2
+  rm -rf "$target" && mkdir -p "$target"
+  for file in "$@"; do cp "$work/$name/$file" "$target/"; done
+}
+
+fetch bootstrap
+copy bootstrap bootstrap dist/css/bootstrap.min.css dist/css/bootstrap.min.css.map \
+  dist/js/bootstrap.bundle.min.js dist/js/bootstrap.bundle.min.js.map LICENSE
+fetch htmx.org
+copy htmx.org htmx dist/htmx.min.js LICENSE
+fetch svg-pan-zoom
+copy svg-pan-zoom svg-pan-zoom dist/svg-pan-zoom.min.js LICENSE
+echo "vendored: bootstrap $(version bootstrap), htmx.org $(version htmx.org), svg-pan-zoom $(version svg-pan-zoom)"

@@ -1,0 +1,63 @@
+"""The officers' and leaders' web pages: server-rendered Jinja on the same operations as the JSON API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Flask, request
+from flask_wtf.csrf import generate_csrf
+
+from . import auth, cases, extensions, inbox, security, start, tasks
+from .common import PAGE_ERROR_HANDLERS, lang
+from .nav import visible_nav
+from .session import expire_stale_session, page_user
+
+Rule = tuple[str, Callable[..., Any], list[str]]
+
+RULES: list[Rule] = [
+    ("/", auth.home, ["GET"]),
+    ("/login", auth.login, ["GET", "POST"]),
+    ("/logout", auth.logout, ["POST"]),
+    ("/lang", auth.set_language, ["POST"]),
+    ("/inbox", inbox.inbox, ["GET"]),
+    ("/tasks/<task_id>", tasks.task, ["GET"]),
+    ("/tasks/<task_id>", tasks.submit, ["POST"]),
+    ("/tasks/<task_id>/draft", tasks.save_draft, ["POST"]),
+    ("/tasks/<task_id>/evidence", tasks.upload_evidence, ["POST"]),
+    ("/tasks/<task_id>/claim", inbox.claim, ["POST"]),
+    ("/tasks/<task_id>/release", inbox.release, ["POST"]),
+    ("/tasks/<task_id>/assign", inbox.assign, ["POST"]),
+    ("/attachments/<attachment_id>", tasks.attachment_file, ["GET"]),
+    ("/start", start.start_list, ["GET"]),
+    ("/start/<process_key>", start.start, ["GET", "POST"]),
+    ("/cases", cases.cases, ["GET"]),
+    ("/cases.csv", cases.cases_csv, ["GET"]),
+    ("/cases/<int:instance_id>", cases.case, ["GET"]),
+    ("/cases/<int:instance_id>/next", cases.case_next, ["GET"]),
+    ("/cases/<int:instance_id>/panels", cases.case_panels, ["GET"]),
+    ("/cases/<int:instance_id>/diagram", cases.case_diagram, ["GET"]),
+]
+
+
+def _template_globals() -> dict[str, Any]:
+    return {"nav_items": visible_nav, "page_user": page_user, "lang": lang, "csrf_token": generate_csrf}
+
+
+def _before_page() -> None:
+    if not request.path.startswith(("/api/", "/static/")):
+        expire_stale_session()
+
+
+def init_app(app: Flask, extra_rules: list[Rule] | None = None) -> None:
+    """Bind sessions, CSRF, translations and headers, and mount the pages at the site root."""
+    extensions.init_app(app)
+    security.init_app(app)
+    web = Blueprint("web", __name__)
+    for path, view, methods in [*RULES, *(extra_rules or [])]:
+        web.add_url_rule(path, endpoint=view.__name__, view_func=view, methods=methods)
+    for exception, handler in PAGE_ERROR_HANDLERS:
+        web.register_error_handler(exception, handler)
+    web.before_request(_before_page)
+    app.register_blueprint(web)
+    app.context_processor(_template_globals)
