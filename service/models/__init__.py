@@ -2,6 +2,7 @@
 
 from .attachments import Attachment
 from .audit import AuditEvent
+from .calendar import CalendarYear
 from .definitions import FormDefinitionRow, ProcessDefinitionRow
 from .instances import HumanTask, InstanceLink, InstanceTimer, ProcessInstance
 from .numbering import NumberCounter
@@ -10,6 +11,7 @@ from .users import User
 __all__ = [
     "Attachment",
     "AuditEvent",
+    "CalendarYear",
     "FormDefinitionRow",
     "HumanTask",
     "InstanceLink",
