@@ -1,4 +1,4 @@
-"""The `zhifa` command: run, db upgrade, bpmn validate/deploy, timers run, audit verify, demo."""
+"""The `zhifa` command: run, db, bpmn validate/deploy, timers run/list, calendar, audit verify, demo."""
 
 from __future__ import annotations
 
@@ -8,17 +8,26 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+import yaml
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
 
-from workflows import BpmnValidationError, ScriptError
+from workflows import CHINA_TZ, BpmnValidationError, ScriptError
+from workflows.calendar_schedule import parse_year_document
 
 from . import create_app, db
+from .errors import Invalid
 from .migrate import upgrade_database
+from .models import InstanceTimer, ProcessInstance
+from .models.instances import InstanceStatusColumn
 from .operations import audit as audit_ops
+from .operations import calendar as calendar_ops
 from .operations import deploy as deploy_ops
 from .operations import timers as timer_ops
-from .operations.audit import SYSTEM_ACTOR
+from .operations.audit import SYSTEM_ACTOR, Actor
+
+PROVISIONAL_MARK = "（暂定 provisional）"
 
 
 def _app_factory() -> Flask:
@@ -128,6 +137,31 @@ def timers_run(once: bool, now_text: str | None, interval: float) -> None:
         time.sleep(interval)
 
 
+@timers_group.command("list")
+@click.option(
+    "--provisional", "only_provisional", is_flag=True, help="Only timers due on a provisional calendar."
+)
+@with_appcontext
+def timers_list(only_provisional: bool) -> None:
+    """List the timers running cases wait on, soonest first; provisional due times are marked."""
+    query = (
+        select(InstanceTimer, ProcessInstance.title)
+        .join(ProcessInstance)
+        .where(ProcessInstance.status == InstanceStatusColumn.RUNNING)
+        .order_by(InstanceTimer.due_at, InstanceTimer.id)
+    )
+    if only_provisional:
+        query = query.where(InstanceTimer.provisional.is_(True))
+    with db.session_scope(current_app) as session:
+        rows = session.execute(query).all()
+        for timer, title in rows:
+            due = db.as_utc(timer.due_at).astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+            mark = PROVISIONAL_MARK if timer.provisional else ""
+            basis = f"  {timer.legal_basis}" if timer.legal_basis else ""
+            click.echo(f"{due}{mark}  case {timer.instance_id} {title}  {timer.bpmn_id} {timer.name}{basis}")
+    click.echo(f"{len(rows)} timer(s)")
+
+
 def _parse_instant(text: str) -> datetime:
     try:
         instant = datetime.fromisoformat(text)
@@ -162,6 +196,88 @@ def _fire_until_none_due(app: Flask, now: datetime) -> tuple[int, int]:
         with db.session_scope(app) as session:
             timer_ops.mark_timer_failure(session, instance_id, error)
             session.commit()
+
+
+@main.group("calendar")
+def calendar_group() -> None:
+    """Working-day calendar: which years it covers, entering a year's official schedule."""
+
+
+@calendar_group.command("show")
+@with_appcontext
+def calendar_show() -> None:
+    """List the years the calendar covers and where each one's days come from."""
+    with db.session_scope(current_app) as session:
+        infos = calendar_ops.calendar_overview(session)
+    for info in infos:
+        years = (
+            str(info.first_year)
+            if info.first_year == info.last_year
+            else f"{info.first_year}-{info.last_year}"
+        )
+        click.echo(f"{years:<10} {info.source.value:<12} {info.detail}")
+
+
+@calendar_group.command("set-year")
+@click.argument("year", type=int)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Show which deadlines would move; store nothing.")
+@click.option("--source", default="", help="The notice it comes from, e.g. 国办发明电〔2026〕7号.")
+@click.option("--by", "username", default=SYSTEM_ACTOR.username, help="Who enters it (audit chain).")
+@with_appcontext
+def calendar_set_year(year: int, file: str, dry_run: bool, source: str, username: str) -> None:
+    """Enter YEAR's official schedule from FILE (holidays: [...], workdays: [...]) and recompute deadlines."""
+    try:
+        with Path(file).open(encoding="utf-8") as stream:
+            schedule = parse_year_document(yaml.safe_load(stream), year, file)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    with db.session_scope(current_app) as session:
+        try:
+            effect = calendar_ops.set_year_schedule(
+                session,
+                year,
+                schedule.holidays,
+                schedule.workdays,
+                Actor(username, None),
+                source=source or Path(file).name,
+                dry_run=dry_run,
+            )
+        except Invalid as exc:
+            for problem in exc.details["schedule"]:
+                click.echo(f"  {problem}", err=True)
+            raise click.ClickException(exc.message) from exc
+        if not dry_run:
+            session.commit()
+    click.echo(f"{year}: {'dry run, nothing stored' if dry_run else 'schedule stored'}")
+    _echo_effect(effect)
+
+
+@calendar_group.command("recompute")
+@click.option("--dry-run", is_flag=True, help="Show which deadlines would move; change nothing.")
+@with_appcontext
+def calendar_recompute(dry_run: bool) -> None:
+    """Recompute provisional deadlines (after a schedule was added to the overrides file)."""
+    with db.session_scope(current_app) as session:
+        effect = calendar_ops.recompute_provisional(session, SYSTEM_ACTOR, dry_run=dry_run)
+        if not dry_run:
+            session.commit()
+    _echo_effect(effect)
+
+
+def _echo_effect(effect: calendar_ops.ScheduleEffect) -> None:
+    click.echo(
+        f"{effect.cases_checked} case(s) with provisional deadlines checked; "
+        f"{len(effect.moved)} deadline(s) moved in {effect.cases_changed} case(s)"
+    )
+    for moved in effect.moved:
+        change = moved.change
+        old, new = (d.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") for d in (change.old, change.new))
+        late = f"  EARLIER THAN NOW: tell {moved.holder} and the squad leader" if moved.before_now else ""
+        click.echo(
+            f"  case {moved.instance_id} {change.kind} {change.bpmn_id} {change.name}: "
+            f"{old} -> {new} ({moved.days:+d} day(s)){late}"
+        )
 
 
 @main.group("audit")

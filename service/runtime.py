@@ -63,6 +63,7 @@ class Runtime:
         self.engine = WorkflowEngine(calendar)
         self.numbering = numbering
         self.instances = InstanceCache()
+        self.calendar_signature: tuple[object, ...] | None = None  # entered schedules loaded (calendar_sync)
         self.base_form_texts = base_form_texts  # form key -> YAML source of the built-in library
         self.base_forms = FormRegistry().with_overrides({f"{k}.yaml": t for k, t in base_form_texts.items()})
         self._cache: OrderedDict[int, LoadedDefinition] = OrderedDict()

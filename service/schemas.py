@@ -127,6 +127,11 @@ class TaskSchema(Schema):
     form_key = fields.String(allow_none=True)
     due_at = UtcDateTime(allow_none=True)
     warn_at = UtcDateTime(allow_none=True)
+    # True: due_at counts over a year whose holiday schedule is not entered yet; it may still move.
+    due_provisional = fields.Boolean()
+    # True: entering that schedule moved due_at to before the moment it was entered (tell the holder).
+    deadline_moved_earlier = fields.Boolean()
+    legal_basis = fields.String(allow_none=True)
     assignee_id = fields.Integer(allow_none=True)
     claimed_at = UtcDateTime(allow_none=True)
     created_at = UtcDateTime()
@@ -138,6 +143,8 @@ class TimerSchema(Schema):
     bpmn_id = fields.String()
     name = fields.String()
     due_at = UtcDateTime()
+    provisional = fields.Boolean()
+    legal_basis = fields.String(allow_none=True)
 
 
 class InstanceSummarySchema(Schema):
@@ -151,6 +158,7 @@ class InstanceSummarySchema(Schema):
     stage = fields.String(allow_none=True)
     summary = JsonData()
     next_timer_due_at = UtcDateTime(allow_none=True)
+    provisional_deadlines = fields.Boolean()
     started_at = UtcDateTime()
     updated_at = UtcDateTime()
     completed_at = UtcDateTime(allow_none=True)

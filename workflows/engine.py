@@ -10,10 +10,10 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from . import serializer
+from .deadlines import make_deadline_script_engine
 from .expressions import build_helpers
 from .instance import WorkflowInstance
 from .loader import ProcessDefinition
-from .sandbox import make_script_engine
 from .workcalendar import WorkCalendar
 
 
@@ -23,7 +23,7 @@ class WorkflowEngine:
     def __init__(self, calendar: WorkCalendar | None = None) -> None:
         self.calendar = calendar or WorkCalendar()
         self.helpers = build_helpers(self.calendar)
-        self._script_engine = make_script_engine(self.helpers)
+        self._script_engine = make_deadline_script_engine(self.helpers)
 
     def start(
         self,

@@ -3,6 +3,11 @@
 Every date argument accepts a `date`, a `datetime` (its China calendar day is used) or ISO text,
 because task data from forms and timers arrives as text as often as as objects. Naive datetimes
 are read as China time.
+
+The working-day helpers take `binds="bureau"` (the default: a duty of the bureau) or
+`binds="party"` (a right of the party). It matters only in a year whose holiday schedule is not
+published yet (workcalendar.py): a duty assumes only the statutory days off there, a right also the
+usual bridging days, so neither side loses time to a guess.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from decimal import Decimal
 from . import clock
 from .clock import CHINA_TZ
 from .masking import is_minor, mask_record
-from .workcalendar import WorkCalendar
+from .workcalendar import Binding, WorkCalendar
 
 DateLike = date | datetime | str
 
@@ -50,21 +55,21 @@ class _CalendarHelpers:
     def __init__(self, calendar: WorkCalendar) -> None:
         self._calendar = calendar
 
-    def add_workdays(self, d: DateLike, n: int) -> date:
+    def add_workdays(self, d: DateLike, n: int, binds: str = Binding.BUREAU) -> date:
         """Return the n-th working day after `d` (`d` not counted)."""
-        return self._calendar.add_workdays(as_date(d), _whole(n))
+        return self._calendar.add_workdays(as_date(d), _whole(n), _binding(binds))
 
-    def workdays_between(self, a: DateLike, b: DateLike) -> int:
+    def workdays_between(self, a: DateLike, b: DateLike, binds: str = Binding.BUREAU) -> int:
         """Count working days after `a` up to and including `b`."""
-        return self._calendar.workdays_between(as_date(a), as_date(b))
+        return self._calendar.workdays_between(as_date(a), as_date(b), _binding(binds))
 
-    def is_workday(self, d: DateLike) -> bool:
+    def is_workday(self, d: DateLike, binds: str = Binding.BUREAU) -> bool:
         """Return whether `d` is a working day."""
-        return self._calendar.is_workday(as_date(d))
+        return self._calendar.is_workday(as_date(d), _binding(binds))
 
-    def calendar_deadline(self, d: DateLike, n: int) -> date:
+    def calendar_deadline(self, d: DateLike, n: int, binds: str = Binding.BUREAU) -> date:
         """Return `d` + n calendar days, moved to the next working day if that is a rest day."""
-        return self._calendar.calendar_deadline(as_date(d), _whole(n))
+        return self._calendar.calendar_deadline(as_date(d), _whole(n), _binding(binds))
 
 
 def now() -> datetime:
@@ -121,6 +126,15 @@ def _in_china(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=CHINA_TZ)
     return moment.astimezone(CHINA_TZ)
+
+
+def _binding(binds: object) -> Binding:
+    """Refuse anything but "bureau" or "party", naming both, so a typo cannot pick a side silently."""
+    if isinstance(binds, str) and binds in tuple(Binding):
+        return Binding(binds)
+    raise ValueError(
+        f'binds must be "bureau" (a duty of the bureau) or "party" (a right of the party), got {binds!r}'
+    )
 
 
 def _whole(n: int) -> int:

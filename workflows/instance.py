@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -15,17 +15,27 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
-from . import clock, serializer
+from . import clock, deadlines, serializer
+from .deadlines import (
+    DUE_COMPUTED_KEY,
+    DUE_KEY,
+    DUE_PROVISIONAL_KEY,
+    MOVED_EARLIER_KEY,
+    TIMER_KEY,
+    WARN_KEY,
+    DeadlineChange,
+    public_data,
+    reads_provisional,
+    to_instant,
+)
 from .errors import ScriptError, TaskNotReady, WorkflowError
 from .loader import ProcessDefinition, UserTaskMeta
 from .trace import Trace, trace_workflow
 from .views import InstanceStatus, ThrownMessage, TimerView, UserTaskView
-from .workcalendar import WorkCalendar
+from .workcalendar import Binding, WorkCalendar, record_provisional
 
 MAX_SETTLE_ROUNDS = 10_000
 _ACTIVE_STATES = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
-_DUE_KEY = "zhifa_due_at"
-_WARN_KEY = "zhifa_warn_at"
 
 
 class WorkflowInstance:
@@ -101,7 +111,7 @@ class WorkflowInstance:
 
     def task_data(self, task_id: str) -> dict[str, Any]:
         """Return the data an open task currently sees."""
-        return dict(self._ready_user_task(task_id).data)
+        return public_data(self._ready_user_task(task_id).data)
 
     def timers(self) -> list[TimerView]:
         """List the timers the instance waits on, with their due instants (event-based gateways too)."""
@@ -112,7 +122,7 @@ class WorkflowInstance:
             ):
                 due = _timer_due(task.internal_data.get("event_value"))
                 if due is not None:
-                    found.append(TimerView(task.task_spec.bpmn_id or "", task.task_spec.bpmn_name or "", due))
+                    found.append(self._timer_view(task, due))
         return sorted(found, key=lambda t: t.due_at)
 
     def next_timer_due(self) -> datetime | None:
@@ -144,14 +154,33 @@ class WorkflowInstance:
     def data(self) -> dict[str, Any]:
         """Return the case data: the final data when done, else what the open work sees, newest last."""
         if self._wf.is_completed():
-            return dict(self._wf.data)
+            return public_data(self._wf.data)
         last = self._wf.last_task
         merged = dict(last.data) if last is not None else {}
         active = [t for t in self._active() if t.state != TaskState.ERROR]
         # Work inside sub-processes and parallel branches is only visible in the tasks that follow it.
         for task in sorted(active, key=lambda t: t.last_state_change):
             merged.update(task.data)
-        return merged
+        return public_data(merged)
+
+    def has_provisional(self) -> bool:
+        """Return whether a pending deadline or a value it may read rests on a provisional calendar year."""
+        return deadlines.has_provisional(self._active())
+
+    def recompute_deadlines(self, now: datetime) -> list[DeadlineChange]:
+        """Recompute provisional deadlines against the calendar as it now stands; return those that moved.
+
+        Each is re-evaluated with the engine clock frozen at the instant it was first computed, so
+        `today()` in an expression means what it meant then. A task whose due time moves earlier
+        than `now` is flagged (`UserTaskView.deadline_moved_earlier`).
+        """
+        self._unfinished, self.changed = None, True
+        active = self._active()
+        with _as_script_error():
+            deadlines.replay_scripts(self._wf, active)
+            changes = [c for c in (self._recompute(task, now) for task in active) if c is not None]
+        self._unfinished = None
+        return changes
 
     def thrown_messages(self) -> list[ThrownMessage]:
         """Take the messages thrown that nothing in this instance caught (each returned once)."""
@@ -182,8 +211,8 @@ class WorkflowInstance:
 
     def _view(self, task: SpiffTask) -> UserTaskView:
         meta = self._meta(task)
-        due = task.internal_data.get(_DUE_KEY)
-        warn = task.internal_data.get(_WARN_KEY)
+        due = task.internal_data.get(DUE_KEY)
+        warn = task.internal_data.get(WARN_KEY)
         return UserTaskView(
             id=str(task.id),
             bpmn_id=task.task_spec.bpmn_id,
@@ -193,20 +222,77 @@ class WorkflowInstance:
             form_key=meta.form_key if meta else None,
             due_at=datetime.fromisoformat(due) if due else None,
             warn_at=datetime.fromisoformat(warn) if warn else None,
+            legal_basis=meta.legal_basis if meta else None,
+            due_provisional=bool(task.internal_data.get(DUE_PROVISIONAL_KEY)),
+            deadline_moved_earlier=bool(task.internal_data.get(MOVED_EARLIER_KEY)),
+        )
+
+    def _timer_view(self, task: SpiffTask, due: datetime) -> TimerView:
+        bpmn_id = task.task_spec.bpmn_id or ""
+        return TimerView(
+            bpmn_id,
+            task.task_spec.bpmn_name or "",
+            due,
+            provisional=deadlines.timer_provisional(task),
+            legal_basis=self.definition.legal_bases.get((task.workflow.spec.name, bpmn_id)),
         )
 
     def _stamp_due_times(self) -> None:
         for task in self._wf.get_tasks(state=TaskState.READY, manual=True):
             meta = self._meta(task)
-            if meta is None or not meta.due_expression or _DUE_KEY in task.internal_data:
+            if meta is None or not meta.due_expression or DUE_KEY in task.internal_data:
                 continue
-            due = _to_instant(self._wf.script_engine.evaluate(task, meta.due_expression))
-            task.internal_data[_DUE_KEY] = due.isoformat()
-            if meta.warn_before_workdays:
-                warn_day = self._calendar.add_workdays(
-                    due.astimezone(clock.CHINA_TZ).date(), -meta.warn_before_workdays
-                )
-                task.internal_data[_WARN_KEY] = _to_instant(warn_day).isoformat()
+            due = deadlines.stamp_due(task, self._wf, meta.due_expression)
+            self._stamp_warn(task, meta, due)
+
+    def _stamp_warn(self, task: SpiffTask, meta: UserTaskMeta, due: datetime) -> None:
+        if not meta.warn_before_workdays:
+            return
+        # Counting back over the party's (longer) holidays warns earlier, which is the safe side.
+        warn_day = self._calendar.add_workdays(
+            due.astimezone(clock.CHINA_TZ).date(), -meta.warn_before_workdays, Binding.PARTY
+        )
+        task.internal_data[WARN_KEY] = to_instant(warn_day).isoformat()
+
+    def _recompute(self, task: SpiffTask, now: datetime) -> DeadlineChange | None:
+        if task.state == TaskState.READY and task.internal_data.get(DUE_PROVISIONAL_KEY):
+            return self._recompute_due(task, now)
+        if task.state == TaskState.WAITING and deadlines.timer_provisional(task):
+            return self._recompute_timer(task)
+        return None
+
+    def _recompute_due(self, task: SpiffTask, now: datetime) -> DeadlineChange | None:
+        meta = self._meta(task)
+        if meta is None or not meta.due_expression:
+            return None
+        old = datetime.fromisoformat(task.internal_data[DUE_KEY])
+        computed = task.internal_data.get(DUE_COMPUTED_KEY)
+        with clock.frozen_at(datetime.fromisoformat(computed) if computed else None):
+            new = deadlines.stamp_due(task, self._wf, meta.due_expression)
+            self._stamp_warn(task, meta, new)
+        if new == old:
+            return None
+        if new < old and new < now:
+            task.internal_data[MOVED_EARLIER_KEY] = True
+        view = self._view(task)
+        return DeadlineChange("task", view.id, view.bpmn_id, view.name, old, new, view.due_provisional)
+
+    def _recompute_timer(self, task: SpiffTask) -> DeadlineChange | None:
+        expression = deadlines.timer_expression(task)
+        old = _timer_due(task.internal_data.get("event_value"))
+        if expression is None or old is None:
+            return None
+        at = task.internal_data[TIMER_KEY]["at"]
+        with clock.frozen_at(datetime.fromisoformat(at)), record_provisional() as years:
+            value = self._wf.script_engine.evaluate(task, expression)
+        provisional = bool(years) or reads_provisional(task.data, expression)
+        task.internal_data["event_value"] = value
+        task.internal_data[TIMER_KEY] = {"provisional": provisional, "at": at}
+        new = _timer_due(value)
+        if new is None or new == old:
+            return None
+        view = self._timer_view(task, new)
+        return DeadlineChange("timer", str(task.id), view.bpmn_id, view.name, old, new, provisional)
 
 
 class _as_script_error:  # noqa: N801  (used as a context manager, reads like one)
@@ -261,14 +347,3 @@ def _timer_due(value: object) -> datetime | None:
     except ValueError:
         return None
     return datetime.fromisoformat(due.isoformat())  # a plain datetime, not the clock's subclass
-
-
-def _to_instant(value: object) -> datetime:
-    """Interpret a due value: a date means the end of that day in China; text may be ISO."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=clock.CHINA_TZ)
-    if isinstance(value, date):
-        return datetime.combine(value, time(23, 59, 59), clock.CHINA_TZ)
-    raise ValueError(f"a due date must be a date or datetime, got {value!r}")

@@ -35,6 +35,7 @@ class UserTaskMeta:
     file_name: str
     line: int | None
     assign_numbers: dict[str, str] = field(default_factory=dict)
+    legal_basis: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class ProcessDefinition:
     element_names: dict[tuple[str, str], str]
     content_hash: str
     start_form_key: str | None = None
+    # The `legalBasis` property of user tasks and timer events, by (scope, element id).
+    legal_bases: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def form_keys(self) -> set[str]:
         """Return every form key its user tasks (and its start event) name."""
@@ -201,6 +204,11 @@ def _definition(
             ),
             None,
         ),
+        legal_bases={
+            (e.scope, e.element_id): e.properties["legalBasis"]
+            for e in in_scope
+            if "legalBasis" in e.properties
+        },
     )
 
 
@@ -235,6 +243,7 @@ def _user_task(element: ElementInfo) -> UserTaskMeta:
         file_name=element.file_name,
         line=element.line,
         assign_numbers=_number_fields(props.get("assignNumbers", "")),
+        legal_basis=props.get("legalBasis") or None,
     )
 
 

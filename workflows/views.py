@@ -28,6 +28,9 @@ class UserTaskView:
     form_key: str | None
     due_at: datetime | None
     warn_at: datetime | None
+    legal_basis: str | None = None  # the `legalBasis` property: the rule that sets the deadline
+    due_provisional: bool = False  # computed over a year whose holiday schedule is not published
+    deadline_moved_earlier: bool = False  # a schedule entered later moved it earlier than it then was
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,8 @@ class TimerView:
     bpmn_id: str
     name: str
     due_at: datetime
+    provisional: bool = False  # computed over a year whose holiday schedule is not published
+    legal_basis: str | None = None
 
 
 @dataclass(frozen=True)

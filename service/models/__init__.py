@@ -2,6 +2,7 @@
 
 from .attachments import Attachment
 from .audit import AuditEvent
+from .calendar import CalendarYear
 from .definitions import FormDefinitionRow, ProcessDefinitionRow
 from .drafts import TaskDraft
 from .instances import HumanTask, InstanceLink, InstanceTimer, ProcessInstance
@@ -11,6 +12,7 @@ from .users import User
 __all__ = [
     "Attachment",
     "AuditEvent",
+    "CalendarYear",
     "FormDefinitionRow",
     "HumanTask",
     "InstanceLink",

@@ -43,6 +43,8 @@ class ProcessInstance(Base):
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     next_timer_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    # Some pending deadline (or a value one will read) rests on a year whose schedule is not entered.
+    provisional_deadlines: Mapped[bool] = mapped_column(default=False, index=True)
     audit_seq: Mapped[int] = mapped_column(default=0)
     audit_head: Mapped[str] = mapped_column(String(64), default="")
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -78,6 +80,9 @@ class HumanTask(Base):
     form_key: Mapped[str | None] = mapped_column(String(100))
     due_at: Mapped[datetime | None]
     warn_at: Mapped[datetime | None]
+    due_provisional: Mapped[bool] = mapped_column(default=False)
+    deadline_moved_earlier: Mapped[bool] = mapped_column(default=False)
+    legal_basis: Mapped[str | None] = mapped_column(String(300))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     claimed_at: Mapped[datetime | None]
     created_at: Mapped[created_at]
@@ -97,6 +102,8 @@ class InstanceTimer(Base):
     bpmn_id: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(200))
     due_at: Mapped[datetime] = mapped_column(index=True)
+    provisional: Mapped[bool] = mapped_column(default=False)
+    legal_basis: Mapped[str | None] = mapped_column(String(300))
 
     instance: Mapped[ProcessInstance] = relationship(back_populates="timers")
 

@@ -20,6 +20,7 @@ from ..models import AuditEvent, HumanTask, InstanceTimer, ProcessDefinitionRow,
 from ..models.instances import InstanceStatusColumn
 from ..runtime import InstanceCache, LoadedDefinition, get_runtime
 from .audit import Actor, record_instance_event
+from .calendar_sync import deadline_record, record_new_deadlines, sync_calendar
 from .deploy import latest_definition
 
 # Roles that see every case; everyone else sees cases they started, acted on, or may act on now.
@@ -49,6 +50,8 @@ class LiveInstance:
     # Messages thrown and not caught inside, taken out of the engine before its state is stored
     # (else the stored state would hold them and they would be routed again on every later step).
     outbox: list[ThrownMessage] = field(default_factory=list)
+    # Provisional deadlines this transaction set, recorded in the audit chain at commit (calendar_sync).
+    new_deadlines: list[dict[str, Any]] = field(default_factory=list)
 
 
 def start_instance(
@@ -101,6 +104,7 @@ def start_process_as(
     definition_row = latest_definition(session, process_key)
     if definition_row is None:
         raise Invalid("流程不存在 / unknown process", {"process_key": [f"'{process_key}' is not deployed"]})
+    sync_calendar(session)
     loaded = get_runtime().loaded(definition_row)
     engine = get_runtime().engine.start(loaded.process, data, now)
     row = ProcessInstance(
@@ -151,6 +155,7 @@ def load_live(session: Session, instance_id: int, *, for_update: bool = False) -
     row = session.scalars(query).first()
     if row is None:
         raise NotFound("案件不存在 / no such instance")
+    sync_calendar(session)
     runtime = get_runtime()
     # A stored version never changes: skip loading its files when it is already parsed.
     loaded = runtime.cached(row.definition_id)
@@ -187,7 +192,8 @@ def return_to_cache(session: Session, cache: InstanceCache, *, committed: bool) 
 
 
 def install_cache_hooks(session_factory: sessionmaker[Session], cache: InstanceCache) -> None:
-    """Hand engines back to the per-process cache when their transaction ends."""
+    """Hand engines back to the per-process cache when their transaction ends (and record deadlines set)."""
+    event.listen(session_factory, "before_commit", lambda s: record_new_deadlines(s, s.info.get(TRACKED, [])))
     event.listen(session_factory, "after_commit", lambda s: return_to_cache(s, cache, committed=True))
     event.listen(session_factory, "after_rollback", lambda s: return_to_cache(s, cache, committed=False))
 
@@ -208,44 +214,49 @@ def save(session: Session, live: LiveInstance) -> None:
     row.search_text = " ".join(str(v) for v in row.summary.values())
     if status is not InstanceStatus.RUNNING and row.completed_at is None:
         row.completed_at = utcnow()
-    _sync_tasks(session, live)
-    _sync_timers(live)
+    row.provisional_deadlines = live.engine.has_provisional()
+    new_tasks, new_timers = _sync_tasks(session, live), _sync_timers(live)
+    live.new_deadlines += deadline_record(new_tasks, new_timers)
 
 
-def _sync_tasks(session: Session, live: LiveInstance) -> None:
+def _sync_tasks(session: Session, live: LiveInstance) -> list[HumanTask]:
     open_views = {view.id: view for view in live.engine.open_tasks()}
     existing = {task.id: task for task in live.row.tasks}
     for task_id, task in existing.items():
         if task_id not in open_views:
             live.row.tasks.remove(task)
+    added = []
     for task_id, view in open_views.items():
-        if task_id in existing:
-            continue
-        live.row.tasks.append(
-            HumanTask(
-                id=task_id,
-                bpmn_id=view.bpmn_id,
-                name=view.name,
-                process_id=view.process_id,
-                role=view.role,
-                form_key=view.form_key,
-                due_at=view.due_at,
-                warn_at=view.warn_at,
-            )
-        )
+        task = existing.get(task_id)
+        if task is None:
+            task = HumanTask(id=task_id, bpmn_id=view.bpmn_id, name=view.name, process_id=view.process_id)
+            task.role, task.form_key, task.legal_basis = view.role, view.form_key, view.legal_basis
+            live.row.tasks.append(task)
+            added.append(task)
+        # A due time changes only when a schedule entered later recomputes it (operations/calendar.py).
+        if (task.due_at, task.warn_at) != (view.due_at, view.warn_at):
+            task.due_at, task.warn_at = view.due_at, view.warn_at
+        task.due_provisional, task.deadline_moved_earlier = view.due_provisional, view.deadline_moved_earlier
+    return added
 
 
-def _sync_timers(live: LiveInstance) -> None:
+def _sync_timers(live: LiveInstance) -> list[InstanceTimer]:
     timers = live.engine.timers()
-    wanted = {(t.bpmn_id, t.due_at) for t in timers}
+    wanted = {(t.bpmn_id, t.due_at): t for t in timers}
     for timer in list(live.row.timers):
         if (timer.bpmn_id, timer.due_at) not in wanted:
             live.row.timers.remove(timer)
-    have = {(t.bpmn_id, t.due_at) for t in live.row.timers}
-    for timer in timers:
-        if (timer.bpmn_id, timer.due_at) not in have:
-            live.row.timers.append(InstanceTimer(bpmn_id=timer.bpmn_id, name=timer.name, due_at=timer.due_at))
+    have = {(t.bpmn_id, t.due_at): t for t in live.row.timers}
+    added = []
+    for key, view in wanted.items():
+        timer = have.get(key)
+        if timer is None:
+            timer = InstanceTimer(bpmn_id=view.bpmn_id, name=view.name, due_at=view.due_at)
+            live.row.timers.append(timer)
+            added.append(timer)
+        timer.provisional, timer.legal_basis = view.provisional, view.legal_basis
     live.row.next_timer_due_at = timers[0].due_at if timers else None
+    return added
 
 
 def visible_instances(user: User) -> Select[tuple[ProcessInstance]]:
