@@ -1,7 +1,7 @@
 """add provisional deadlines and entered calendar years
 
 Revision ID: cal_01
-Revises: 0002
+Revises: web_01
 Create Date: 2026-12-03 16:30:13.258278
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "cal_01"
-down_revision = "0002"
+down_revision = "web_01"
 branch_labels = None
 depends_on = None
 
