@@ -17,13 +17,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     from . import config, db, runtime
     from .api import register_blueprints
+    from .api.common import security_headers
     from .errors import register_error_handlers
     from .operations.instances import install_cache_hooks
 
     app = Flask(__name__)
     config.load_config(app, overrides)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = "zhifa-demo-only-secret"  # noqa: S105  # validate_config allows this in demo/test only
     # One record per engine state change costs a quarter of the throughput (engine notes P12).
     logging.getLogger("spiff").setLevel(logging.WARNING)
     db.init_app(app)
@@ -31,4 +30,5 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     install_cache_hooks(app.extensions["zhifa.db"], app.extensions["zhifa.runtime"].instances)
     register_error_handlers(app)
     register_blueprints(app)
+    app.after_request(security_headers)
     return app

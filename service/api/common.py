@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app, request
+from flask import Response, current_app, request
 from marshmallow import Schema
 
 from ..errors import Invalid
@@ -38,3 +38,11 @@ def request_now() -> datetime:
     """Return the instant this request acts at (tests may pin it with FIXED_NOW, an ISO instant)."""
     fixed = current_app.config.get("FIXED_NOW") if current_app.testing else None
     return datetime.fromisoformat(fixed) if fixed else datetime.now(UTC)
+
+
+def security_headers(response: Response) -> Response:
+    """Forbid MIME sniffing on every response and caching of API answers (they carry case data)."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if request.path.startswith("/api/"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
