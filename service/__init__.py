@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -31,4 +32,27 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_blueprints(app)
     app.after_request(security_headers)
+    if not (app.config.get("TESTING") or app.config.get("DEMO_MODE")):
+        warn_about_username_passwords(app)
     return app
+
+
+def warn_about_username_passwords(app: Flask) -> None:
+    """Say loudly at start-up when accounts whose password is their username exist outside demo mode."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .db import session_scope
+    from .operations.users import accounts_with_username_passwords
+
+    try:
+        with session_scope(app) as session:
+            weak = accounts_with_username_passwords(session)
+    except SQLAlchemyError:
+        return  # not migrated yet (e.g. `zhifa db upgrade` is about to run): nothing to check
+    if weak:
+        message = (
+            f"SECURITY: {len(weak)} account(s) have their username as password ({', '.join(weak[:20])}); "
+            "they cannot sign in outside demo mode until an administrator sets new passwords"
+        )
+        app.logger.error(message)
+        print(message, file=sys.stderr)  # noqa: T201  (also when logging is not configured)

@@ -62,12 +62,33 @@ class PayloadTooLarge(ServiceError):
     code, http_status = "payload_too_large", 413
 
 
-def _body(code: str, message: str, details: Any, status: int) -> ResponseReturnValue:
-    return jsonify({"code": code, "message": message, "details": details}), status
+class TooManyAttempts(ServiceError):
+    """Too many failed sign-ins for the account or the address: wait `retry_after` seconds."""
+
+    code, http_status = "too_many_attempts", 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, {"retry_after": retry_after})
+        self.retry_after = retry_after
+
+
+class Unavailable(ServiceError):
+    """The database cannot be reached right now; the client should retry later."""
+
+    code, http_status = "unavailable", 503
+    retry_after = 5
+
+
+def _body(
+    code: str, message: str, details: Any, status: int, headers: dict[str, str] | None = None
+) -> ResponseReturnValue:
+    return jsonify({"code": code, "message": message, "details": details}), status, headers or {}
 
 
 def _service(exc: ServiceError) -> ResponseReturnValue:
-    return _body(exc.code, exc.message, exc.details, exc.http_status)
+    retry_after = getattr(exc, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return _body(exc.code, exc.message, exc.details, exc.http_status, headers)
 
 
 def _validation(exc: ValidationError) -> ResponseReturnValue:

@@ -5,7 +5,7 @@ from .audit import AuditEvent
 from .definitions import FormDefinitionRow, ProcessDefinitionRow
 from .instances import HumanTask, InstanceLink, InstanceTimer, ProcessInstance
 from .numbering import NumberCounter
-from .users import User
+from .users import LoginAttempt, User
 
 __all__ = [
     "Attachment",
@@ -14,6 +14,7 @@ __all__ = [
     "HumanTask",
     "InstanceLink",
     "InstanceTimer",
+    "LoginAttempt",
     "NumberCounter",
     "ProcessDefinitionRow",
     "ProcessInstance",
