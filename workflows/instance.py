@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -200,7 +200,14 @@ class WorkflowInstance:
             meta = self._meta(task)
             if meta is None or not meta.due_expression or _DUE_KEY in task.internal_data:
                 continue
-            due = _to_instant(self._wf.script_engine.evaluate(task, meta.due_expression))
+            value = self._wf.script_engine.evaluate(task, meta.due_expression)
+            try:
+                due = _to_instant(value)
+                due.astimezone(UTC)  # year 1 or 9999 in China time has no UTC instant: refuse it here
+            except (ValueError, TypeError, OverflowError) as exc:
+                raise ScriptError(
+                    f"dueDate {meta.due_expression!r} gave {value!r}: {exc}", meta.bpmn_id, meta.name
+                ) from None
             task.internal_data[_DUE_KEY] = due.isoformat()
             if meta.warn_before_workdays:
                 warn_day = self._calendar.add_workdays(
