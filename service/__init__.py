@@ -18,7 +18,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     from . import config, db, runtime
     from .api import register_blueprints
-    from .api.common import security_headers
+    from .api.common import BoundedIntConverter, refuse_unstorable_input, security_headers
     from .errors import register_error_handlers
     from .operations.instances import install_cache_hooks
 
@@ -30,7 +30,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     runtime.init_app(app)
     install_cache_hooks(app.extensions["zhifa.db"], app.extensions["zhifa.runtime"].instances)
     register_error_handlers(app)
+    app.url_map.converters["int"] = BoundedIntConverter  # before any rule is added
     register_blueprints(app)
+    app.before_request(refuse_unstorable_input)
     app.after_request(security_headers)
     if not (app.config.get("TESTING") or app.config.get("DEMO_MODE")):
         warn_about_username_passwords(app)

@@ -378,6 +378,13 @@ def _plain(value: object, path: str, depth: int = 0) -> object:
 class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
     """Spiff's script engine, reporting the line a sandbox violation was found on."""
 
+    def create_task_exec_exception(self, task: Any, script: str, err: Exception) -> Exception:
+        """Wrap a script's error; Spiff itself fails on `KeyError(1)` (it adds `args[0]` to text)."""
+        if err.args and not isinstance(err.args[0], str):
+            err.args = (repr(err.args[0]), *err.args[1:])
+        result: Exception = super().create_task_exec_exception(task, script, err)
+        return result
+
     def get_error_line_number_and_content(self, script: str, err: Exception) -> tuple[int, str]:
         """Return (line number, line text) for an error raised while running `script`."""
         if isinstance(err, SandboxViolation) and err.line_number:

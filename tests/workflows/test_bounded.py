@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -11,7 +11,8 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from workflows import BpmnValidationError, load_definitions
+from tests.workflows.scenario import Scenario, load_files
+from workflows import BpmnValidationError, ScriptError, load_definitions
 from workflows.errors import SandboxViolation
 from workflows.expressions import build_helpers
 from workflows.sandbox import SandboxEnvironment, check_source
@@ -242,3 +243,33 @@ def test_oversized_constant_expressions_are_refused_at_deploy(condition: str) ->
 
 def test_ordinary_constant_expressions_deploy() -> None:
     assert _problems(_diagram("timeDuration", '"P15D"', "'ab' * 3 == 'ababab' and int('12') == 12")) == []
+
+
+def _case_flow(script: str | None = None, due: str | None = None) -> Scenario:
+    files = load_files(Path(__file__).parents[1] / "data" / "acceptance")
+    if script is not None:
+        files["case_flow.bpmn"] = files["case_flow.bpmn"].replace(
+            "investigation_due = str(add_workdays(as_date(received_on), 5))", escape(script)
+        )
+    if due is not None:
+        files["case_flow.bpmn"] = files["case_flow.bpmn"].replace(
+            'value="add_workdays(as_date(received_on), 3)"', f'value="{escape(due)}"'
+        )
+    return Scenario(files, "case_flow", None, now=datetime(2025, 9, 26, 1, 0, tzinfo=UTC))
+
+
+@pytest.mark.parametrize("script", ["x = {}[1]", "x = {}[(1, 2)]", "x = [][5]", "x = int('x')"])
+def test_script_errors_with_non_text_arguments_become_script_errors(script: str) -> None:
+    scenario = _case_flow(script=script)
+    with pytest.raises(ScriptError) as failed:
+        scenario.complete("register_case", {"received_on": date(2025, 9, 26)})
+    assert failed.value.element_id == "compute_deadlines"
+
+
+@pytest.mark.parametrize("due", ["5", "'not a date'", "[1]", "'0001-01-01T00:00:00+14:00'"])
+def test_a_due_date_that_is_no_date_is_a_script_error_naming_the_task(due: str) -> None:
+    scenario = _case_flow(due=due)
+    with pytest.raises(ScriptError) as failed:
+        scenario.complete("register_case", {"received_on": date(2025, 9, 26)})
+    assert failed.value.element_id == "approve_filing"
+    assert "dueDate" in failed.value.message
