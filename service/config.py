@@ -20,6 +20,7 @@ class DefaultConfig:
     SECRET_KEY: str | None = None  # demo: generated once into VAR_DIR/secret_key; tests: random per process
     VAR_DIR = str(PROJECT_ROOT / "var")
     AUDIT_KEY: str | None = None  # signs the audit chain; keep it stable (default: derived from SECRET_KEY)
+    AUDIT_CHECKPOINT_DIR = str(PROJECT_ROOT / "var" / "checkpoints")  # put it where DB writers cannot write
     BPMN_DIR = str(PROJECT_ROOT / "bpmn")
     FORMS_DIR: str | None = None  # None: the built-in library in forms/definitions
     ATTACHMENT_DIR = str(PROJECT_ROOT / "var" / "attachments")
