@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db import as_utc, utcnow
-from ..jsonsafe import canonical_json, to_json_value
+from ..jsonsafe import to_json_value
 from ..models import AuditEvent, ProcessInstance, User
 
 SYSTEM_STREAM = "system"
@@ -66,7 +67,10 @@ def hash_fields(fields: Mapping[str, Any], key: bytes) -> str:
     payload["occurred_at"] = fields["occurred_at"].isoformat(timespec="microseconds")
     if fields.get("state_hash") is not None:  # events recorded before state hashes keep their hash
         payload["state_hash"] = fields["state_hash"]
-    return hmac.new(key, canonical_json(payload).encode(), hashlib.sha256).hexdigest()
+    # The values are plain JSON already (recorded through to_json_value, or read back from JSON), so
+    # this is canonical_json without its conversion pass: a third of the time of verifying a chain.
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
 
 
 def state_hash(status: str, state: str) -> str:

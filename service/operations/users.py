@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -84,22 +84,44 @@ def _seconds_to_wait(
 ) -> int:
     """Return how long this account or address must wait before trying again (0: go ahead)."""
     since = now - timedelta(seconds=settings["window"])
-    waits = [_wait_for(session, LoginAttempt.username == username, settings["account"], since, now)]
+    # An account's count restarts at its owner's next success; an address's does not (one valid
+    # account must not let its holder reset the count while guessing at others).
+    account = LoginAttempt.username == username
+    waits = [_wait_for(session, account, settings["account"], since, now, reset_on_success=True)]
     if address:
-        waits.append(_wait_for(session, LoginAttempt.address == address, settings["address"], since, now))
+        by_address = LoginAttempt.address == address
+        waits.append(_wait_for(session, by_address, settings["address"], since, now, reset_on_success=False))
     return max(waits)
 
 
-def _wait_for(session: Session, who: ColumnElement[bool], limit: int, since: datetime, now: datetime) -> int:
-    """Seconds until fewer than `limit` failures since the last success remain in the window."""
-    last_success = session.scalar(
-        select(func.max(LoginAttempt.occurred_at)).where(who, LoginAttempt.succeeded)
-    )
-    start = max(since, last_success) if last_success else since
+def _wait_for(
+    session: Session,
+    who: ColumnElement[bool],
+    limit: int,
+    since: datetime,
+    now: datetime,
+    *,
+    reset_on_success: bool,
+) -> int:
+    """Seconds until fewer than `limit` counted failures remain in the window (0: go ahead).
+
+    Refused (throttled) attempts are recorded but not counted, so hammering does not lengthen the wait.
+    """
+    start = since
+    if reset_on_success:
+        last_success = session.scalar(
+            select(func.max(LoginAttempt.occurred_at)).where(who, LoginAttempt.succeeded)
+        )
+        start = max(since, last_success) if last_success else since
     failures = list(
         session.scalars(
             select(LoginAttempt.occurred_at)
-            .where(who, ~LoginAttempt.succeeded, LoginAttempt.occurred_at > start)
+            .where(
+                who,
+                ~LoginAttempt.succeeded,
+                LoginAttempt.occurred_at > start,
+                or_(LoginAttempt.reason.is_(None), LoginAttempt.reason != "throttled"),
+            )
             .order_by(LoginAttempt.occurred_at.desc())
             .limit(limit)
         )

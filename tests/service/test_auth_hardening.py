@@ -165,3 +165,26 @@ def test_the_bureau_diagrams_declare_who_starts_them() -> None:
         "major_decision_review": ("officer", "squad_leader"),
         "enforcement_publicity": ("clerk",),
     }
+
+
+def test_hammering_a_throttled_account_does_not_lengthen_the_wait(app: Flask) -> None:
+    for _ in range(5):
+        _token(app, "officer1", "guess")
+    first = int(_token(app, "officer1", "guess").headers["Retry-After"])
+    for _ in range(10):
+        assert _token(app, "officer1", "guess").status_code == 429
+    assert int(_token(app, "officer1", "guess").headers["Retry-After"]) <= first
+    assert sum(1 for a in _attempts(app) if a[3] == "throttled") == 12  # still recorded
+
+
+def test_a_success_does_not_reset_the_address_count(database_url: str, tmp_path: Path) -> None:
+    app = make_test_app(database_url, tmp_path, LOGIN_MAX_FAILURES_PER_ADDRESS=3)
+    for name in ("officer2", "clerk"):
+        assert _token(app, name, "guess", address="10.5.5.5").status_code == 401
+    # The guesser's own valid account does not wipe the address's failures ...
+    assert _token(app, "officer1", "officer1", address="10.5.5.5").status_code == 201
+    assert _token(app, "nobody", "guess", address="10.5.5.5").status_code == 401
+    assert _token(app, "squad_leader", "squad_leader", address="10.5.5.5").status_code == 429
+    # ... while an account's own count restarts at its owner's success.
+    assert _token(app, "officer1", "officer1", address="10.6.6.6").status_code == 201
+    app.extensions["zhifa.engine"].dispose()
