@@ -13,6 +13,7 @@ from forms._yaml import LineMap, Reader, load_yaml
 from forms.fields import MONEY_MAX, InvalidValueError, to_date, to_datetime, to_decimal, to_integer, to_text
 from forms.messages import message
 from forms.model import Bound, Choice, FieldDefinition, FieldType, FormDefinition, LocalizedText, Repeat
+from forms.patterns import PatternError, compile_pattern
 
 __all__ = [
     "Choice",
@@ -146,11 +147,9 @@ def _text_spec(reader: Reader, node: LineMap, required: bool, depth: int) -> dic
     pattern = reader.text(node, "pattern")
     if pattern is not None:
         try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise reader.error(
-                node.line_of("pattern"), f"pattern is not a valid regular expression: {exc}"
-            ) from None
+            compile_pattern(pattern)
+        except PatternError as exc:
+            raise reader.error(node.line_of("pattern"), str(exc)) from None
     return {"min_length": low, "max_length": high, "pattern": pattern, "required": required}
 
 
@@ -310,6 +309,6 @@ def _default_problem(definition: FieldDefinition, value: Any) -> str | None:
         low_length, high_length = definition.min_length or 0, definition.max_length or len(value)
         if not low_length <= len(value) <= high_length:
             return "is outside min_length/max_length"
-        if definition.pattern and not re.fullmatch(definition.pattern, value):
+        if definition.pattern and not compile_pattern(definition.pattern).fullmatch(value):
             return "does not match the pattern"
     return None

@@ -9,6 +9,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from forms.patterns import compile_pattern
+
 from .fields import id_card_check_char, uscc_check_char
 from .model import FieldDefinition, FieldType, FormDefinition
 
@@ -83,7 +85,7 @@ def _from_pattern(pattern: str) -> str:
         text.append(_sample_char(atom) * count)
         position = match.end()
     result = "".join(text)
-    return result if re.fullmatch(pattern, result) else ""
+    return result if compile_pattern(pattern).fullmatch(result) else ""
 
 
 def _sample_char(atom: str) -> str:

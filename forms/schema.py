@@ -96,7 +96,7 @@ def _sizes(low: int | None, high: int | None, kind: str, locale: Locale) -> list
 def _text(item: FieldDefinition, locale: Locale, common: dict[str, Any]) -> fields.Field[Any]:
     checks = _sizes(item.min_length, item.max_length, "length", locale)
     if item.pattern is not None:
-        checks.append(full_match(item.pattern, locale))
+        checks.append(full_match(item.pattern, locale, item.max_length))
     return TextField(validate=checks, **common)
 
 

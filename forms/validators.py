@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Sized
 from datetime import date, datetime, timedelta
 from typing import Any, Final, Protocol
@@ -11,6 +10,7 @@ from marshmallow import ValidationError
 
 from forms.clock import current_date, current_time
 from forms.messages import Locale, join, message
+from forms.patterns import compile_pattern
 
 # Clerks type "now" from PCs whose clocks drift; a few minutes ahead is not "in the future".
 NOT_FUTURE_GRACE: Final = timedelta(minutes=5)
@@ -51,12 +51,18 @@ def size_bounds(low: int | None, high: int | None, kind: str, locale: Locale) ->
     return check
 
 
-def full_match(pattern: str, locale: Locale) -> Validator:
-    """Refuse text that does not match `pattern` as a whole."""
-    regex = re.compile(pattern)
+def full_match(pattern: str, locale: Locale, max_length: int | None = None) -> Validator:
+    """Refuse text that does not match `pattern` as a whole (matched in linear time, RE2).
+
+    Text over `max_length` is not matched at all: the length check reports it, and no regular
+    expression should ever see a megabyte someone posted.
+    """
+    regex = compile_pattern(pattern)
     error = message("pattern", locale)
 
     def check(value: str) -> None:
+        if max_length is not None and len(value) > max_length:
+            return
         if regex.fullmatch(value) is None:
             raise ValidationError(error)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+import secrets
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +17,10 @@ class DefaultConfig:
     """Defaults for a local run on the embedded SQLite file; production overrides via env."""
 
     DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'zhifa.sqlite3'}"
-    SECRET_KEY: str | None = None
+    SECRET_KEY: str | None = None  # demo: generated once into VAR_DIR/secret_key; tests: random per process
+    VAR_DIR = str(PROJECT_ROOT / "var")
     AUDIT_KEY: str | None = None  # signs the audit chain; keep it stable (default: derived from SECRET_KEY)
+    AUDIT_CHECKPOINT_DIR = str(PROJECT_ROOT / "var" / "checkpoints")  # put it where DB writers cannot write
     BPMN_DIR = str(PROJECT_ROOT / "bpmn")
     FORMS_DIR: str | None = None  # None: the built-in library in forms/definitions
     ATTACHMENT_DIR = str(PROJECT_ROOT / "var" / "attachments")
@@ -52,6 +56,10 @@ class DefaultConfig:
         "complaint_handling": ("hotline_liaison",),
     }
     DEMO_MODE = False
+    # Sign-in throttling (per account and per client address, counted in the database by every process).
+    LOGIN_WINDOW_SECONDS = 15 * 60
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 30
     DEMO_PROCESSES = ("complaint_handling", "load_bearing_case")
     ROLES = (
         "officer",
@@ -75,12 +83,47 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     if overrides:
         app.config.update(overrides)
     validate_config(app.config)
+    ensure_secret_key(app.config)
+
+
+MIN_SECRET_LENGTH = 32
+SECRET_FILE = "secret_key"  # noqa: S105  (a file name, not a secret)
+
+
+def ensure_secret_key(config: MutableMapping[str, Any]) -> None:
+    """Give demo and test runs a key of their own: never a constant anyone could read in the source.
+
+    Demo mode keeps one generated key in VAR_DIR/secret_key, so tokens and the audit chain (whose
+    key derives from it) survive restarts; test runs get a fresh random key.
+    """
+    if config.get("SECRET_KEY"):
+        return
+    if config.get("TESTING"):
+        config["SECRET_KEY"] = secrets.token_hex(32)
+        return
+    path = Path(config["VAR_DIR"]) / SECRET_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: of two processes starting at once, one writes the key and both then read it.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_hex(32) + "\n")
+    key = path.read_text(encoding="utf-8").strip()
+    if len(key) < MIN_SECRET_LENGTH:
+        raise RuntimeError(f"{path} holds no usable key: delete it to have a new one generated")
+    config["SECRET_KEY"] = key
 
 
 def validate_config(config: Mapping[str, Any]) -> None:
     """Fail fast on settings the service cannot run without."""
-    if not config.get("SECRET_KEY") and not (config.get("TESTING") or config.get("DEMO_MODE")):
+    relaxed = config.get("TESTING") or config.get("DEMO_MODE")
+    if not config.get("SECRET_KEY") and not relaxed:
         raise RuntimeError("ZHIFA_SECRET_KEY must be set (only demo and test runs may omit it)")
+    if config.get("SECRET_KEY") and not relaxed and len(str(config["SECRET_KEY"])) < MIN_SECRET_LENGTH:
+        raise RuntimeError(f"ZHIFA_SECRET_KEY must be at least {MIN_SECRET_LENGTH} random characters")
     if not str(config.get("DATABASE_URL", "")).startswith(("sqlite", "postgresql")):
         raise RuntimeError("ZHIFA_DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL")
     if not Path(config["BPMN_DIR"]).is_dir():

@@ -7,7 +7,8 @@ from typing import Any, ClassVar
 from flask import Flask, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -62,12 +63,33 @@ class PayloadTooLarge(ServiceError):
     code, http_status = "payload_too_large", 413
 
 
-def _body(code: str, message: str, details: Any, status: int) -> ResponseReturnValue:
-    return jsonify({"code": code, "message": message, "details": details}), status
+class TooManyAttempts(ServiceError):
+    """Too many failed sign-ins for the account or the address: wait `retry_after` seconds."""
+
+    code, http_status = "too_many_attempts", 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, {"retry_after": retry_after})
+        self.retry_after = retry_after
+
+
+class Unavailable(ServiceError):
+    """The database cannot be reached right now; the client should retry later."""
+
+    code, http_status = "unavailable", 503
+    retry_after = 5
+
+
+def _body(
+    code: str, message: str, details: Any, status: int, headers: dict[str, str] | None = None
+) -> ResponseReturnValue:
+    return jsonify({"code": code, "message": message, "details": details}), status, headers or {}
 
 
 def _service(exc: ServiceError) -> ResponseReturnValue:
-    return _body(exc.code, exc.message, exc.details, exc.http_status)
+    retry_after = getattr(exc, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return _body(exc.code, exc.message, exc.details, exc.http_status, headers)
 
 
 def _validation(exc: ValidationError) -> ResponseReturnValue:
@@ -103,7 +125,25 @@ def _integrity(_exc: IntegrityError) -> ResponseReturnValue:
 def _operational(exc: OperationalError) -> ResponseReturnValue:
     if "locked" in str(exc).lower() or "could not serialize" in str(exc).lower():
         return _body("conflict", "数据正忙，请重试 / busy, retry", None, 409)
-    raise exc
+    return _unavailable(exc)
+
+
+def _unavailable(exc: Exception) -> ResponseReturnValue:
+    """The database is down, restarting or out of connections: tell the client when to come back."""
+    current_app.logger.warning("database unavailable: %s", str(exc).splitlines()[0][:200])
+    return _body(
+        Unavailable.code,
+        "数据库暂时不可用，请稍后重试 / the database is unavailable, retry shortly",
+        None,
+        503,
+        {"Retry-After": str(Unavailable.retry_after)},
+    )
+
+
+def _data(exc: DataError) -> ResponseReturnValue:
+    # Input checks refuse what the database cannot store; this catches what they do not foresee.
+    current_app.logger.warning("database refused a value: %s", str(exc).splitlines()[0][:200])
+    return _body("validation_error", "数据库无法保存此值 / the database cannot store a value", None, 422)
 
 
 def _http(exc: HTTPException) -> ResponseReturnValue:
@@ -131,6 +171,9 @@ _HANDLERS: list[tuple[type[Exception], Any]] = [
     (StaleDataError, _stale),
     (IntegrityError, _integrity),
     (OperationalError, _operational),
+    (InterfaceError, _unavailable),
+    (PoolTimeout, _unavailable),
+    (DataError, _data),
     (HTTPException, _http),
     (Exception, _unexpected),
 ]

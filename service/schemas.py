@@ -10,6 +10,7 @@ from .db import as_utc
 from .jsonsafe import to_json_value
 
 STATUSES = ("running", "completed", "cancelled", "error")
+MAX_PAGE = 1_000_000  # beyond any real list, and (page - 1) * per_page stays far inside 64 bits
 
 
 class StrictSchema(Schema):
@@ -39,7 +40,7 @@ class ListInstancesArgs(StrictSchema):
     status = fields.String(validate=validate.OneOf(STATUSES))
     process = fields.String(validate=validate.Length(max=100))
     text = fields.String(validate=validate.Length(max=100))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
 
 
@@ -171,6 +172,16 @@ class InstanceSchema(InstanceSummarySchema):
     tasks = fields.List(fields.Nested(TaskSchema))
     timers = fields.List(fields.Nested(TimerSchema))
     error = JsonData(allow_none=True)
+    # Filled in by the view from the engine (not row attributes); declared so the document shows them.
+    data = JsonData()
+    definition = fields.Dict()
+
+
+class TaskDetailSchema(TaskSchema):
+    """A task with its form (JSON Schema and field specs) and the data it sees (filled in by the view)."""
+
+    form = fields.Dict(allow_none=True)
+    data = JsonData()
 
 
 class EventSchema(Schema):

@@ -23,7 +23,7 @@ import functools
 from collections.abc import Iterable, Mapping
 from copy import deepcopy
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 from uuid import UUID
 
@@ -33,6 +33,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimeDateEventDefini
 from SpiffWorkflow.task import Task as SpiffTask
 
 from . import clock
+from .errors import ScriptError
 from .sandbox import SandboxEnvironment, SandboxScriptEngine
 from .workcalendar import record_provisional
 
@@ -131,7 +132,14 @@ def timer_provisional(task: SpiffTask) -> bool:
 def stamp_due(task: SpiffTask, workflow: BpmnWorkflow, expression: str) -> datetime:
     """Evaluate a user task's dueDate and store it with its provisional mark and the clock it used."""
     with record_provisional() as years:
-        due = to_instant(workflow.script_engine.evaluate(task, expression))
+        value = workflow.script_engine.evaluate(task, expression)
+    try:
+        due = to_instant(value)
+        due.astimezone(UTC)  # year 1 or 9999 in China time has no UTC instant: refuse it here
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise ScriptError(
+            f"dueDate {expression!r} gave {value!r}: {exc}", task.task_spec.bpmn_id, task.task_spec.bpmn_name
+        ) from None
     task.internal_data[DUE_KEY] = due.isoformat()
     task.internal_data[DUE_PROVISIONAL_KEY] = bool(years) or reads_provisional(task.data, expression)
     task.internal_data[DUE_COMPUTED_KEY] = clock.now().isoformat()

@@ -5,12 +5,16 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
 
 from lxml import etree
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from .bpmn_xml import NS, SPIFF_NS, ElementInfo
 from .errors import Problem, SandboxViolation
-from .sandbox import check_source
+from .sandbox import SandboxEnvironment, check_source
+from .time_limit import time_limit
 
 _ISO_LIKE = re.compile(r"^(R\d*/)?P(\d|T)|^\d{4}-\d{2}-\d{2}")
 _TIMER_TAGS = ("timeDate", "timeDuration", "timeCycle")
@@ -26,7 +30,7 @@ def lint_bpmn(root: etree._Element, elements: dict[str, ElementInfo]) -> list[Pr
         element = _owner(node, elements)
         problem = _check(source, mode, what, element, node.sourceline)
         if problem is None and what == "timer":
-            problem = _check_timer(source, element, node.sourceline)
+            problem = _check_timer(source, element, node.sourceline, etree.QName(node).localname)
         if problem is not None:
             problems.append(problem)
     return problems
@@ -108,9 +112,51 @@ def _verify(source: str, mode: str) -> None:
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and node.value == _RESERVED_KEY:
             raise SandboxViolation(f"the string '{_RESERVED_KEY}' is reserved", getattr(node, "lineno", None))
+    _refuse_oversized_constants(tree)
 
 
-def _check_timer(source: str, element: ElementInfo | None, line: int | None) -> Problem | None:
+# Names a constant expression may use; its value is then known at deploy time.
+_STATIC_NAMES = frozenset({"int", "round", "sum", "str", "float", "len", "Decimal", "list", "tuple", "range"})
+_STATIC_ENV = SandboxEnvironment({"Decimal": Decimal})
+
+
+def _refuse_oversized_constants(tree: ast.AST) -> None:
+    """Evaluate the parts made of literals only (`'a' * 10**10`) and refuse those over the limits."""
+    for node in _constant_parts(tree):
+        try:
+            with time_limit(0.5):
+                _STATIC_ENV.evaluate(ast.unparse(node), {})
+        except SandboxViolation as exc:
+            raise SandboxViolation(
+                f"{exc} (in {ast.unparse(node)[:80]})", getattr(node, "lineno", None)
+            ) from None
+        except Exception:  # noqa: BLE001, S112  (TypeError etc. are the diagram's own runtime errors)
+            continue
+
+
+def _constant_parts(tree: ast.AST) -> list[ast.expr]:
+    """Return the largest subexpressions that compute something from literals and pure builtins only."""
+    found: list[ast.expr] = []
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.BinOp | ast.Call | ast.JoinedStr) and _is_static(node):
+            found.append(node)
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _is_static(node: ast.AST) -> bool:
+    for child in ast.walk(node):
+        if isinstance(child, ast.Name) and child.id not in _STATIC_NAMES:
+            return False
+        if isinstance(child, ast.Lambda | ast.comprehension | ast.NamedExpr | ast.Starred):
+            return False
+    return True
+
+
+def _check_timer(source: str, element: ElementInfo | None, line: int | None, tag: str) -> Problem | None:
     tree = ast.parse(source.strip(), mode="eval").body
     if isinstance(tree, ast.Name) or (isinstance(tree, ast.BinOp) and _ISO_LIKE.match(source.strip())):
         return _locate(
@@ -120,7 +166,29 @@ def _check_timer(source: str, element: ElementInfo | None, line: int | None) -> 
         return _locate(
             f"timer value {tree.value!r} is not an ISO 8601 date, duration or cycle", element, line
         )
+    if isinstance(tree, ast.Constant) and isinstance(tree.value, str):
+        problem = timer_value_problem(tree.value.strip(), tag)
+        return _locate(f"timer value {tree.value!r}: {problem}", element, line) if problem else None
     return None
+
+
+def timer_value_problem(value: str, tag: str) -> str | None:
+    """Say what is wrong with a timer's ISO 8601 text for its kind (timeDate/timeDuration/timeCycle)."""
+    try:
+        if tag == "timeDate":
+            TimerEventDefinition.get_datetime(value)
+        elif tag == "timeDuration":
+            TimerEventDefinition.parse_iso_duration(value)
+        else:
+            _cycles, _start, duration = TimerEventDefinition.parse_iso_recurring_interval(value)
+            if duration <= timedelta(0):
+                return "a cycle's interval must be longer than zero (it would fire on every poll)"
+    except Exception as exc:  # noqa: BLE001  (Spiff raises bare Exception, ValueError, OverflowError, ...)
+        return f"not a valid ISO 8601 {_TIMER_KINDS.get(tag, 'timer')} ({exc})"
+    return None
+
+
+_TIMER_KINDS = {"timeDate": "date-time", "timeDuration": "duration", "timeCycle": "repeating interval"}
 
 
 def _timer_hint(source: str) -> str:

@@ -53,6 +53,8 @@ class ProcessDefinition:
     start_form_key: str | None = None
     # The `legalBasis` property of user tasks and timer events, by (scope, element id).
     legal_bases: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Role keys allowed to start the process by hand (`starterRoles` on its start event); () = not declared.
+    starter_roles: tuple[str, ...] = ()
 
     def form_keys(self) -> set[str]:
         """Return every form key its user tasks (and its start event) name."""
@@ -196,20 +198,31 @@ def _definition(
         user_tasks={(e.scope, e.element_id): _user_task(e) for e in in_scope if e.tag == "userTask"},
         element_names={(e.scope, e.element_id): e.name or e.element_id for e in in_scope},
         content_hash=bundle_hash(files),
-        start_form_key=next(
-            (
-                e.properties["formKey"]
-                for e in in_scope
-                if e.scope == process_id and e.tag == "startEvent" and "formKey" in e.properties
-            ),
-            None,
-        ),
+        start_form_key=_start_property(in_scope, process_id, "formKey"),
+        starter_roles=_role_list(_start_property(in_scope, process_id, "starterRoles") or ""),
         legal_bases={
             (e.scope, e.element_id): e.properties["legalBasis"]
             for e in in_scope
             if "legalBasis" in e.properties
         },
     )
+
+
+def _start_property(elements: list[ElementInfo], process_id: str, name: str) -> str | None:
+    """Return a Spiff property of the process's own start event(s), if one declares it."""
+    return next(
+        (
+            e.properties[name]
+            for e in elements
+            if e.scope == process_id and e.tag == "startEvent" and name in e.properties
+        ),
+        None,
+    )
+
+
+def _role_list(text: str) -> tuple[str, ...]:
+    """Parse `officer, squad_leader` into role keys, in order, without repeats."""
+    return tuple(dict.fromkeys(role.strip() for role in text.split(",") if role.strip()))
 
 
 def _closure_files(parser: SpiffBpmnParser, process_id: str, subprocess_specs: Mapping[str, Any]) -> set[str]:
@@ -268,6 +281,16 @@ def _check_tasks(
                 definition.process_id,
             )
         )
+    for role in definition.starter_roles:
+        if role_exists is not None and not role_exists(role):
+            problems.append(
+                Problem(
+                    f"starterRoles names '{role}', which is not a known role",
+                    None,
+                    None,
+                    definition.process_id,
+                )
+            )
     for task in definition.user_tasks.values():
         where = Problem("", task.file_name, task.line, task.bpmn_id, task.name)
         if not task.form_key:

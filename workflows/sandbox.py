@@ -7,14 +7,18 @@ starting with `_`, no attribute that reaches frames, code or globals, no `str.fo
 attributes named inside the format string). Only then is it compiled and run, with a small
 builtins table and the helpers. The checked code objects are cached per source string.
 
-What this does not do: limit CPU time or memory (`while True: pass`, `'x' * 10**9`). That needs a
-worker-level timeout or resource limit.
+Resources are bounded three ways: operations that can grow a value in one C-level step are
+rewritten into size-checked calls (bounded.py: `'x' * 10**9`, `int(Decimal('1e30000000'))`,
+`'x'.ljust(10**10)`); each evaluation runs under a wall-clock limit (`while True: pass`) and, in a
+single-threaded worker, a memory ceiling (time_limit.py). Cases cannot leave data for each other:
+the helpers are shared objects, so assigning attributes is refused, and task data is copied in.
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
+import contextlib
 import copy
 import functools
 import importlib
@@ -30,8 +34,9 @@ from typing import Any, Literal, NamedTuple
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+from .bounded import BOUNDED_BUILTINS, RUNTIME_HELPERS, rewrite
 from .errors import SandboxViolation
-from .time_limit import time_limit
+from .time_limit import memory_limit, time_limit
 
 Mode = Literal["eval", "exec"]
 
@@ -60,18 +65,7 @@ def _c_level_import(
 
 
 # A plain dict for `__builtins__`; sandboxed code cannot name it (nor `__import__`), so cannot change it.
-MAX_RANGE = 100_000
-
-
-def _bounded_range(*args: int) -> range:
-    """`range`, refusing sizes that would only serve to burn CPU."""
-    values = range(*args)
-    if len(values) > MAX_RANGE:
-        raise SandboxViolation(f"range of {len(values)} items is over the limit of {MAX_RANGE}")
-    return values
-
-
-_BUILTINS_DICT = {**SAFE_BUILTINS, "range": _bounded_range, "__import__": _c_level_import}
+_BUILTINS_DICT = {**SAFE_BUILTINS, **BOUNDED_BUILTINS, **RUNTIME_HELPERS, "__import__": _c_level_import}
 
 FORBIDDEN_CALLS = frozenset(
     {
@@ -83,7 +77,7 @@ FORBIDDEN_CALLS = frozenset(
 # Attributes that read attributes by name, or reach frames, code objects and module globals.
 DENIED_ATTRIBUTES = frozenset(
     {
-        *("format", "format_map", "mro"),
+        *("format", "format_map", "mro", "as_integer_ratio"),
         *("gi_frame", "gi_code", "gi_yieldfrom", "cr_frame", "cr_code", "cr_await"),
         *("ag_frame", "ag_code", "ag_await", "f_globals", "f_locals", "f_back", "f_builtins", "f_code"),
         *("tb_frame", "tb_next", "co_code", "func_globals", "func_code"),
@@ -169,7 +163,7 @@ def _compile(source: str, mode: Mode, reserved: frozenset[str]) -> _Compiled:
         (line, _, _), _, message = min(problems)
         raise SandboxViolation(message, line)
     try:
-        code = compile(tree, "<string>", mode, dont_inherit=True)
+        code = compile(rewrite(tree), "<string>", mode, dont_inherit=True)
     except SyntaxError as err:  # e.g. `return` outside a function: only the compiler sees it
         raise SandboxViolation(f"syntax error: {err.msg}", err.lineno) from None
     except RecursionError:
@@ -207,7 +201,14 @@ def _construct_problem(node: ast.AST, mode: Mode) -> str | None:
         exponent = node.right if isinstance(node, ast.BinOp) else node.value
         if not _is_small_number(exponent):
             return f"'**' needs a number literal of at most {MAX_EXPONENT} as exponent"
-    if mode == "eval" and isinstance(node, ast.Attribute) and node.attr in MUTATING_METHODS:
+    return _attribute_problem(node, mode) if isinstance(node, ast.Attribute) else None
+
+
+def _attribute_problem(node: ast.Attribute, mode: Mode) -> str | None:
+    if not isinstance(node.ctx, ast.Load):
+        # Helpers are shared by every case in the process: an attribute set on one would be read by others.
+        return f"assigning or deleting attribute '{node.attr}' is not allowed; keep values in variables"
+    if mode == "eval" and node.attr in MUTATING_METHODS:
         return f"'{node.attr}' changes data, which an expression must not do"
     return None
 
@@ -266,7 +267,7 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
         compiled = _compile(expression, "eval", self._reserved)
         _refuse_clashes(compiled, context, external_context)
         # S307: the code passed check_source and runs with SAFE_BUILTINS only.
-        with time_limit():
+        with _limits():
             return eval(compiled.code, self._scope(context, external_context))  # noqa: S307
 
     def execute(
@@ -278,7 +279,7 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
         # Run on copies: nested values are shared with earlier tasks' snapshots (engine-notes P6).
         scope = self._scope(copy.deepcopy(context), copy.deepcopy(external_context))
         # S102: the code passed check_source and runs with SAFE_BUILTINS only.
-        with time_limit():
+        with _limits():
             exec(compiled.code, scope)  # noqa: S102
         results = self._results(scope, context, external_context or {})
         context.clear()
@@ -308,6 +309,18 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
                 continue
             results[key] = context[key] if _unchanged(context, key, value) else _plain(value, key)
         return results
+
+
+@contextlib.contextmanager
+def _limits() -> Iterator[None]:
+    """Run the block under the wall-clock limit and the memory ceiling."""
+    try:
+        with time_limit(), memory_limit():
+            yield
+    except MemoryError:
+        raise SandboxViolation(
+            "script or expression needed more memory than allowed and was stopped"
+        ) from None
 
 
 def _check_helper_names(helpers: Mapping[str, object]) -> None:
@@ -364,6 +377,13 @@ def _plain(value: object, path: str, depth: int = 0) -> object:
 
 class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
     """Spiff's script engine, reporting the line a sandbox violation was found on."""
+
+    def create_task_exec_exception(self, task: Any, script: str, err: Exception) -> Exception:
+        """Wrap a script's error; Spiff itself fails on `KeyError(1)` (it adds `args[0]` to text)."""
+        if err.args and not isinstance(err.args[0], str):
+            err.args = (repr(err.args[0]), *err.args[1:])
+        result: Exception = super().create_task_exec_exception(task, script, err)
+        return result
 
     def get_error_line_number_and_content(self, script: str, err: Exception) -> tuple[int, str]:
         """Return (line number, line text) for an error raised while running `script`."""

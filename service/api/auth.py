@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 from flask.typing import ResponseReturnValue
 
 from ..db import get_session
@@ -15,7 +15,7 @@ def create_token() -> ResponseReturnValue:
     """Exchange a username and password for a bearer token."""
     args = json_body(token_args)
     session = get_session()
-    user = users.authenticate(session, args["username"], args["password"])
+    user = users.authenticate(session, args["username"], args["password"], address=request.remote_addr)
     token = users.issue_token(current_app.config["SECRET_KEY"], user)
     session.commit()
     return {

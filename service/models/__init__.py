@@ -7,7 +7,7 @@ from .definitions import FormDefinitionRow, ProcessDefinitionRow
 from .drafts import TaskDraft
 from .instances import HumanTask, InstanceLink, InstanceTimer, ProcessInstance
 from .numbering import NumberCounter
-from .users import User
+from .users import LoginAttempt, User
 
 __all__ = [
     "Attachment",
@@ -17,6 +17,7 @@ __all__ = [
     "HumanTask",
     "InstanceLink",
     "InstanceTimer",
+    "LoginAttempt",
     "NumberCounter",
     "ProcessDefinitionRow",
     "ProcessInstance",

@@ -33,3 +33,6 @@ class AuditEvent(Base):
     attachments: Mapped[list[Any] | None] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # SHA-256 of the case's stored state (status and engine state) right after this event; covered by
+    # `hash`, so editing a case's data in the database is seen. None on system events and old events.
+    state_hash: Mapped[str | None] = mapped_column(String(64))

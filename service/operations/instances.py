@@ -31,9 +31,9 @@ SEE_ALL_ROLES = (
     "deputy_head",
     "squad_leader",
     "legal_reviewer",
-    "process_owner",
 )
-START_FORBIDDEN_ROLES = ("auditor",)
+# Roles that never start cases: auditors change nothing, process owners see definitions, not case data.
+START_FORBIDDEN_ROLES = ("auditor", "process_owner")
 SEARCH_FIELDS = ("case_no", "title", "address", "party_name", "work_order_no", "summary")
 MAX_START_DATA_BYTES = 256 * 1024
 
@@ -63,14 +63,35 @@ def start_instance(
     now: datetime | None = None,
     locale: str = "zh",
 ) -> LiveInstance:
-    """Start the newest version of a process with start data, as a user."""
-    if not set(user.roles) - set(START_FORBIDDEN_ROLES):
-        raise Forbidden("此角色不能发起案件 / this role cannot start cases")
+    """Start the newest version of a process with start data, as a user holding one of its starter roles."""
+    _check_may_start(session, process_key, user)
     _check_start_data(data)
     data = _validated_start_data(session, process_key, data, now, locale)
     live = start_process_as(session, process_key, data, Actor.of(user), now, started_by_id=user.id)
     route_messages(session, live, Actor.of(user), now)
     return live
+
+
+def _check_may_start(session: Session, process_key: str, user: User) -> None:
+    """Refuse users without a starter role the process declares (all but auditors/owners when none)."""
+    definition_row = latest_definition(session, process_key)
+    starters = get_runtime().loaded(definition_row).process.starter_roles if definition_row else ()
+    if starters and not user.has_role(*starters):
+        names = " / ".join(starters)
+        raise Forbidden(
+            f"只有角色 {names} 可以发起此流程 / only {names} may start this process",
+            {"starter_roles": list(starters)},
+        )
+    if not set(user.roles) - set(START_FORBIDDEN_ROLES):
+        raise Forbidden("此角色不能发起案件 / this role cannot start cases")
+
+
+def starter_roles(session: Session, process_key: str) -> list[str]:
+    """Return the roles that may start a deployed process ([] when it declares none)."""
+    definition_row = latest_definition(session, process_key)
+    if definition_row is None:
+        raise NotFound("流程不存在 / no such process")
+    return list(get_runtime().loaded(definition_row).process.starter_roles)
 
 
 def _validated_start_data(

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import math
+from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app, has_app_context
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import utcnow
-from ..errors import Invalid, NotAuthenticated
-from ..models import User
+from ..errors import Invalid, NotAuthenticated, TooManyAttempts
+from ..models import LoginAttempt, User
 from .audit import Actor, record_system_event
 
 TOKEN_SALT = "zhifa-api-token"  # noqa: S105  (a signing namespace, not a secret)
@@ -19,16 +22,147 @@ TOKEN_SALT = "zhifa-api-token"  # noqa: S105  (a signing namespace, not a secret
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
-def authenticate(session: Session, username: str, password: str) -> User:
-    """Return the active user with these credentials, or raise NotAuthenticated."""
+def authenticate(session: Session, username: str, password: str, *, address: str | None = None) -> User:
+    """Return the active user with these credentials, or raise NotAuthenticated / TooManyAttempts.
+
+    The one check for API tokens and page sign-in. Every attempt is recorded in `login_attempts`,
+    and too many recent failures for the account or the client address refuse further tries for
+    a while (counted in the database, so every process shares the count). Commits: a failed
+    attempt must stay recorded although the request ends in an error, so call this before
+    changing anything else in the session.
+    """
+    now = utcnow()
+    settings = _throttle_settings()
+    wait = _seconds_to_wait(session, username, address, now, settings)
+    if wait:
+        _record(session, username, address, now, succeeded=False, reason="throttled")
+        raise TooManyAttempts(
+            f"登录失败次数过多，请 {wait} 秒后再试 / too many failed sign-ins, retry in {wait} s", wait
+        )
+    user, reason = _check_credentials(session, username, password, demo=settings["demo"])
+    if user is None:
+        _record(session, username, address, now, succeeded=False, reason=reason)
+        if reason == "password_is_username":
+            raise NotAuthenticated(
+                "密码与用户名相同，已停用，请联系管理员重设 / password equals the username and is refused "
+                "outside demo mode; ask an administrator to set a new one"
+            )
+        raise NotAuthenticated("用户名或密码错误 / wrong username or password")
+    user.last_login_at = now
+    _record(session, username, address, now, succeeded=True, reason=None, commit=False)
+    return user
+
+
+def _check_credentials(
+    session: Session, username: str, password: str, *, demo: bool
+) -> tuple[User | None, str]:
+    """Return (user, "") for good credentials, else (None, why)."""
     user = session.scalars(select(User).where(User.username == username)).first()
     if user is None or not user.active:
         check_password_hash(_DUMMY_HASH, password)
-        raise NotAuthenticated("用户名或密码错误 / wrong username or password")
+        return None, "unknown_user" if user is None else "inactive"
     if not check_password_hash(user.password_hash, password):
-        raise NotAuthenticated("用户名或密码错误 / wrong username or password")
-    user.last_login_at = utcnow()
-    return user
+        return None, "wrong_password"
+    if password == username and not demo:
+        return None, "password_is_username"
+    return user, ""
+
+
+def _throttle_settings() -> dict[str, Any]:
+    config: Any = current_app.config if has_app_context() else {}
+    return {
+        "window": int(config.get("LOGIN_WINDOW_SECONDS", 900)),
+        "account": int(config.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)),
+        "address": int(config.get("LOGIN_MAX_FAILURES_PER_ADDRESS", 30)),
+        # Demo and test runs create accounts whose password is their name on purpose.
+        "demo": bool(config.get("DEMO_MODE") or config.get("TESTING")),
+    }
+
+
+def _seconds_to_wait(
+    session: Session, username: str, address: str | None, now: datetime, settings: dict[str, Any]
+) -> int:
+    """Return how long this account or address must wait before trying again (0: go ahead)."""
+    since = now - timedelta(seconds=settings["window"])
+    # An account's count restarts at its owner's next success; an address's does not (one valid
+    # account must not let its holder reset the count while guessing at others).
+    account = LoginAttempt.username == username
+    waits = [_wait_for(session, account, settings["account"], since, now, reset_on_success=True)]
+    if address:
+        by_address = LoginAttempt.address == address
+        waits.append(_wait_for(session, by_address, settings["address"], since, now, reset_on_success=False))
+    return max(waits)
+
+
+def _wait_for(
+    session: Session,
+    who: ColumnElement[bool],
+    limit: int,
+    since: datetime,
+    now: datetime,
+    *,
+    reset_on_success: bool,
+) -> int:
+    """Seconds until fewer than `limit` counted failures remain in the window (0: go ahead).
+
+    Refused (throttled) attempts are recorded but not counted, so hammering does not lengthen the wait.
+    """
+    start = since
+    if reset_on_success:
+        last_success = session.scalar(
+            select(func.max(LoginAttempt.occurred_at)).where(who, LoginAttempt.succeeded)
+        )
+        start = max(since, last_success) if last_success else since
+    failures = list(
+        session.scalars(
+            select(LoginAttempt.occurred_at)
+            .where(
+                who,
+                ~LoginAttempt.succeeded,
+                LoginAttempt.occurred_at > start,
+                or_(LoginAttempt.reason.is_(None), LoginAttempt.reason != "throttled"),
+            )
+            .order_by(LoginAttempt.occurred_at.desc())
+            .limit(limit)
+        )
+    )
+    if len(failures) < limit:
+        return 0
+    # The oldest of the `limit` newest failures leaves the window at this instant.
+    free_at = failures[-1] + (now - since)
+    return max(1, math.ceil((free_at - now).total_seconds()))
+
+
+def _record(
+    session: Session,
+    username: str,
+    address: str | None,
+    now: datetime,
+    *,
+    succeeded: bool,
+    reason: str | None,
+    commit: bool = True,
+) -> None:
+    session.add(
+        LoginAttempt(
+            username=username[:64],
+            address=address[:64] if address else None,
+            succeeded=succeeded,
+            reason=reason,
+            occurred_at=now,
+        )
+    )
+    if commit:
+        session.commit()  # why: see authenticate(); the caller's request rolls back on the error
+
+
+def accounts_with_username_passwords(session: Session) -> list[str]:
+    """Return the active accounts whose password was set equal to their username."""
+    return list(
+        session.scalars(
+            select(User.username).where(User.active, User.password_is_username).order_by(User.username)
+        )
+    )
 
 
 def issue_token(secret: str, user: User) -> str:
@@ -73,6 +207,7 @@ def create_user(
         username=username,
         display_name=display_name,
         password_hash=generate_password_hash(password, method=hash_method),
+        password_is_username=password == username,
         roles=roles,
     )
     session.add(user)
