@@ -108,8 +108,16 @@ def test_a_12345_work_order_becomes_a_case_that_is_closed_and_fed_back(
     page.get_by_role("link", name="发起").and_(page.locator('[href="/start/complaint_handling"]')).click()
     page.get_by_role("button", name="发起").click()
     complaint_id = walk.first_id = _started_id(page)
+    seen: list[str] = []
+    walk.checks["approve_lead_closure"] = lambda task_page, _task: seen.append(
+        task_page.get_by_test_id("earlier-data").inner_text()
+    )
     _register_with_a_correction(walk, shots)
     walk.run(advance_time=False)
+    # The approval form lists `shows: [address, lead_closure_reason, lead_closure_summary]`.
+    assert seen
+    assert "办结原因" in seen[0]
+    assert "经检测为非承重墙" in seen[0]
 
     cases = [
         i
@@ -135,6 +143,20 @@ def test_a_12345_work_order_becomes_a_case_that_is_closed_and_fed_back(
     assert "hotline_liaison" not in history
 
 
+def _closed_to_officers(walk: BrowserWalk) -> Callable[[Any, dict[str, Any]], None]:
+    """A check: an officer can neither open nor post the legal reviewer's task."""
+
+    def check(_page: Any, task: dict[str, Any]) -> None:
+        officer = walk.page_of("officer1")
+        assert officer.goto(f"/tasks/{task['id']}").status == 404
+        assert officer.get_by_test_id("error-message").inner_text() == "任务不存在"
+        token = officer.evaluate("JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRFToken']")
+        assert officer.request.post(f"/tasks/{task['id']}", form={"csrf_token": token}).status == 404
+        walk.checked.append(task["bpmn_id"])
+
+    return check
+
+
 def test_a_load_bearing_case_goes_from_lead_to_archive(
     live_server: LiveServer, login: Any, open_page: Any, pinned: Any
 ) -> None:
@@ -152,6 +174,7 @@ def test_a_load_bearing_case_goes_from_lead_to_archive(
     )
     case.archive(p, date(2025, 12, 22))
     walk = BrowserWalk(live_server.app, login, open_page, p.answers, clock=p.clock)
+    walk.checks["role:legal_reviewer"] = _closed_to_officers(walk)
 
     page = walk.page_of("officer1")
     page.goto("/start/load_bearing_case")
@@ -164,6 +187,7 @@ def test_a_load_bearing_case_goes_from_lead_to_archive(
     body = walk.instance(case_id)
     assert body["status"] == "completed", body["tasks"]
     assert [user for _, bpmn_id, user in walk.steps if bpmn_id == "archive_case"] == ["clerk"]
+    assert walk.checked, "no legal reviewer's task was met on the way"
     assert body["data"]["closure_reason"] == "penalty_executed"
     assert body["data"]["execution_status"] == "paid"
     viewer = walk.page_of("auditor")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import struct
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -145,6 +145,9 @@ class BrowserWalk(BureauWalk):
         self.pages: dict[str, Any] = {}
         self.shots: Path | None = None
         self.fillers: list[FormFiller] = []
+        # Checks run once on the open task page before it is filled: by BPMN id, or by "role:<key>".
+        self.checks: dict[str, Callable[[Any, dict[str, Any]], None]] = {}
+        self.checked: list[str] = []
 
     def page_of(self, username: str) -> Any:
         """The signed-in page of a demo user (one browser context each)."""
@@ -162,6 +165,9 @@ class BrowserWalk(BureauWalk):
         username = USER_OF_ROLE[task["role"]]
         page = self.page_of(username)
         page.goto(f"/tasks/{task['id']}")
+        for key in (task["bpmn_id"], f"role:{task['role']}"):
+            if key in self.checks:
+                self.checks.pop(key)(page, task)
         answer = dict(_take(self.answers, task["bpmn_id"], {}))
         if task["form_key"]:
             definition, values = form_values(task["form_key"], answer, self.today())
