@@ -46,6 +46,7 @@ class FormContext:
     upload_url: str | None = None
     accept: str = EVIDENCE_ACCEPT
     max_mb: int = 50
+    upload_note: str | None = None  # shown instead of the file input where uploads cannot happen
 
 
 def _may_act(task: HumanTask, user: User) -> bool:
