@@ -61,6 +61,13 @@ def test_the_diagram_redraws_when_someone_else_completes_a_task(
     )
     assert viewer.evaluate("window.zfNoReload") is True  # the same page: redrawn in place
     assert viewer.locator("#diagram svg").inner_html() != before  # redrawn: the completed step recoloured
+    # The open tasks and the history follow too (htmx reloads the panels on the change event).
+    viewer.wait_for_function(
+        "id => !document.querySelector(`[data-testid=open-tasks] a[href='/tasks/${id}']`)",
+        arg=task["id"],
+        timeout=3000,
+    )
+    assert "办理完成" in viewer.get_by_test_id("history").inner_text()
     assert viewer.locator("#diagram-status").inner_text() == "案件有新进展：流程图已更新。"
 
 
