@@ -85,7 +85,7 @@ def _register_with_a_correction(walk: BrowserWalk, shots: Path) -> None:
     message = page.locator(f"#f-{left_out.name}-error")
     assert message.inner_text() == f"{left_out.label.zh}：此项为必填项。"  # next to the field, naming it
     assert page.locator("#error-summary").is_visible()
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'error-summary'")
     other = next(
         f
         for f in definition.fields
