@@ -31,7 +31,7 @@ DEFAULT_MAX_ROWS: Final = 100
 MAX_PLACES: Final = 10
 MAX_GROUP_DEPTH: Final = 3
 _SNAKE_CASE: Final = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
-_FORM_KEYS: Final = frozenset({"key", "title", "help", "fields"})
+_FORM_KEYS: Final = frozenset({"key", "title", "help", "shows", "fields"})
 _COMMON_KEYS: Final = frozenset({"name", "type", "label", "help", "required"})
 _TEXT_KEYS: Final = frozenset({"default", "min_length", "max_length", "pattern"})
 _TIME_KEYS: Final = frozenset({"default", "min", "max", "not_future"})
@@ -78,8 +78,23 @@ def parse_form(text: str, file_name: str) -> FormDefinition:
         title=_required_localized(reader, root, "title"),
         fields=_parse_fields(reader, root, depth=1),
         help=_localized(reader, root, "help"),
+        shows=_shows(reader, root),
         file_name=file_name,
     )
+
+
+def _shows(reader: Reader, root: LineMap) -> tuple[str, ...]:
+    """Read `shows`: case data fields (snake_case names) the form displays read-only above its inputs."""
+    if root.get("shows") is None:
+        return ()
+    names: list[str] = []
+    for line, item in reader.items(root, "shows"):
+        if not isinstance(item, str) or not _SNAKE_CASE.fullmatch(item):
+            raise reader.error(line, f"shows: {item!r} must be a snake_case field name")
+        if item in names:
+            raise reader.error(line, f"shows: {item!r} is listed twice")
+        names.append(item)
+    return tuple(names)
 
 
 def _snake_case(reader: Reader, node: LineMap, key: str) -> str:

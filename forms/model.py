@@ -98,6 +98,8 @@ class FormDefinition:
     title: LocalizedText
     fields: tuple[FieldDefinition, ...]
     help: LocalizedText | None = None
+    # Case data (by field name, from earlier tasks) the page shows read-only beside the inputs.
+    shows: tuple[str, ...] = ()
     file_name: str = field(default="", compare=False)
 
     def canonical_text(self) -> str:
@@ -108,6 +110,8 @@ class FormDefinition:
             "help": _text_dict(self.help),
             "fields": [_field_dict(item) for item in self.fields],
         }
+        if self.shows:  # only when used, so the hashes of forms without it stay as they were
+            body["shows"] = list(self.shows)
         return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 

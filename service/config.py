@@ -50,6 +50,7 @@ class DefaultConfig:
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     PAGE_SIZE = 25
+    WARM_CACHES = False  # parse deployed definitions in the background at start-up (./dev run sets it)
     # Who may start a process whose start event declares no `starterRoles` (contract 6) yet.
     STARTER_ROLES = {
         "load_bearing_case": ("officer", "squad_leader"),

@@ -58,11 +58,18 @@ class SendMessageArgs(StrictSchema):
 
 
 class ListTasksArgs(StrictSchema):
-    """Filter the inbox."""
+    """Filter and page the inbox (`team`: leaders see every open task)."""
 
     mine = fields.Boolean(load_default=False)
     overdue = fields.Boolean(load_default=False)
     due_soon = fields.Boolean(load_default=False)
+    unassigned = fields.Boolean(load_default=False)
+    team = fields.Boolean(load_default=False)
+    process = fields.String(validate=validate.Length(max=100))
+    stage = fields.String(validate=validate.Length(max=200))
+    text = fields.String(validate=validate.Length(max=100))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=200))
 
 
 class CompleteTaskArgs(StrictSchema):

@@ -17,6 +17,7 @@ def register_blueprints(app: Flask) -> None:
         ("/process-definitions", definitions.list_definitions, ["GET"]),
         ("/process-definitions", definitions.deploy, ["POST"]),
         ("/process-definitions/validate", definitions.validate, ["POST"]),
+        ("/process-definitions/<key>", definitions.show, ["GET"]),
         ("/process-definitions/<key>/diagram.svg", diagrams.definition_diagram, ["GET"]),
         ("/process-instances", instances.start, ["POST"]),
         ("/process-instances", instances.list_all, ["GET"]),

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from flask.typing import ResponseReturnValue
 
 from ..auth import current_user, login_required, roles_required
 from ..db import get_session
 from ..errors import Invalid
+from ..jsonsafe import to_json_value
 from ..operations import deploy as deploy_ops
+from ..operations import starting
 from ..operations.audit import Actor
 from ..schemas import definition_schema
+from .common import locale
 
 MAX_FILES = 50
 
@@ -35,6 +38,27 @@ def list_definitions() -> ResponseReturnValue:
     """List the newest version of every deployed process."""
     rows = deploy_ops.latest_definitions(get_session())
     return {"items": definition_schema.dump(rows, many=True)}
+
+
+@login_required
+def show(key: str) -> ResponseReturnValue:
+    """Describe the newest version of a process: who may start it and its start form (JSON Schema, fields)."""
+    option = starting.start_option(get_session(), key, current_app.config.get("STARTER_ROLES", {}))
+    lang = locale()
+    body = definition_schema.dump(option.definition)
+    body["starter_roles"] = list(option.starter_roles)
+    body["may_start"] = starting.may_start(option, current_user())
+    body["start_form"] = (
+        {
+            "key": option.form.key,
+            "title": option.form.title(lang),
+            "json_schema": option.form.json_schema(lang),
+            "fields": option.form.field_specs(lang),
+        }
+        if option.form
+        else None
+    )
+    return to_json_value(body)
 
 
 @roles_required("process_owner")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import request
 from flask.typing import ResponseReturnValue
 
@@ -10,18 +12,54 @@ from ..db import get_session
 from ..errors import Invalid
 from ..jsonsafe import to_json_value
 from ..operations import attachments as attachment_ops
+from ..operations import inbox as inbox_ops
 from ..operations import tasks as task_ops
-from ..schemas import assign_args, attachment_schema, complete_task_args, list_tasks_args, task_schema
+from ..schemas import (
+    assign_args,
+    attachment_schema,
+    complete_task_args,
+    list_tasks_args,
+    task_schema,
+)
 from .common import json_body, locale, query_args, request_now
 from .instances import dump_live
 
 
 @login_required
 def list_all() -> ResponseReturnValue:
-    """List open tasks the caller may act on (?mine=1, ?overdue=1)."""
+    """List open tasks the caller may act on, with their case fields, filtered and paged with totals."""
     args = query_args(list_tasks_args)
-    rows = task_ops.list_tasks(get_session(), current_user(), now=request_now(), **args)
-    return {"items": task_schema.dump(rows, many=True)}
+    page, per_page = args.pop("page"), args.pop("per_page")
+    session, user, now = get_session(), current_user(), request_now()
+    flt = inbox_ops.InboxFilter(**args)
+    rows, total = inbox_ops.inbox_page(session, user, flt, now, page=page, per_page=per_page)
+    return {
+        "items": [_inbox_item(row) for row in rows],
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+        "counts": inbox_ops.filter_counts(session, user, flt, now),
+    }
+
+
+def _inbox_item(row: inbox_ops.InboxRow) -> dict[str, Any]:
+    body: dict[str, Any] = task_schema.dump(row.task)
+    summary = row.case.summary or {}
+    body["case"] = {
+        "id": row.case.id,
+        "number": inbox_ops.case_number(row.case),
+        "title": inbox_ops.case_title(row.case),
+        "process_key": row.case.process_key,
+        "stage": row.case.stage,
+        "party_name": summary.get("party_name"),
+        "address": summary.get("address"),
+    }
+    body["assignee"] = (
+        {"username": row.assignee_username, "display_name": row.assignee_name}
+        if row.assignee_username
+        else None
+    )
+    return body
 
 
 @login_required

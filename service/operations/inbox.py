@@ -40,6 +40,19 @@ class InboxRow:
     assignee_username: str | None
 
 
+def case_number(case: ProcessInstance) -> str:
+    """Return the number people know a case by: 案件编号, else the work order number, else #id."""
+    summary: dict[str, Any] = case.summary or {}
+    return str(summary.get("case_no") or summary.get("work_order_no") or f"#{case.id}")
+
+
+def case_title(case: ProcessInstance) -> str:
+    """Return a case's title as party and address (else its stored title)."""
+    summary: dict[str, Any] = case.summary or {}
+    parts = [str(summary[k]) for k in ("party_name", "address") if summary.get(k)]
+    return " · ".join(parts) or case.title or ""
+
+
 def _scope(user: User, team: bool) -> Select[Any]:
     """Open tasks of running cases the user may act on (leaders with `team`: all of them)."""
     query = select(HumanTask).join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)

@@ -29,6 +29,7 @@ class StartOption:
     version: int
     form: Form | None
     starter_roles: tuple[str, ...]
+    definition: ProcessDefinitionRow
 
 
 def _option(row: ProcessDefinitionRow, defaults: Mapping[str, Sequence[str]]) -> StartOption:
@@ -37,7 +38,7 @@ def _option(row: ProcessDefinitionRow, defaults: Mapping[str, Sequence[str]]) ->
     declared = getattr(process, "starter_roles", None) or ()
     roles = tuple(declared) or tuple(defaults.get(row.key, ()))
     form = loaded.forms.get(process.start_form_key) if process.start_form_key else None
-    return StartOption(row.key, row.name, row.version, form, roles)
+    return StartOption(row.key, row.name, row.version, form, roles, row)
 
 
 def start_option(session: Session, key: str, defaults: Mapping[str, Sequence[str]]) -> StartOption:

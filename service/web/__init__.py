@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Flask, request
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy.exc import SQLAlchemyError
 
+from ..db import session_scope
+from ..operations import deploy as deploy_ops
+from ..runtime import get_runtime
 from . import auth, cases, extensions, inbox, security, start, tasks
 from .common import PAGE_ERROR_HANDLERS, lang
 from .nav import visible_nav
@@ -49,6 +54,16 @@ def _before_page() -> None:
         expire_stale_session()
 
 
+def _warm(app: Flask) -> None:
+    """Parse the newest definitions once, so the first start page after a restart is not slow."""
+    with app.app_context(), session_scope(app) as session:
+        try:
+            for row in deploy_ops.latest_definitions(session):
+                get_runtime().loaded(row)
+        except SQLAlchemyError:
+            app.logger.warning("definitions not warmed: database not ready")
+
+
 def init_app(app: Flask, extra_rules: list[Rule] | None = None) -> None:
     """Bind sessions, CSRF, translations and headers, and mount the pages at the site root."""
     extensions.init_app(app)
@@ -61,3 +76,5 @@ def init_app(app: Flask, extra_rules: list[Rule] | None = None) -> None:
     web.before_request(_before_page)
     app.register_blueprint(web)
     app.context_processor(_template_globals)
+    if app.config.get("WARM_CACHES"):
+        threading.Thread(target=_warm, args=(app,), name="zhifa-warm", daemon=True).start()

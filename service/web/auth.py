@@ -14,7 +14,7 @@ from ..db import get_session
 from ..errors import NotAuthenticated, ServiceError
 from ..models import User
 from ..operations import users
-from .common import pick
+from .common import pick, safe_next
 from .extensions import LOCALES
 from .nav import STAFF
 from .session import page_user, sign_in, sign_out
@@ -34,13 +34,6 @@ def _landing(user: User) -> str:
     return url_for("web.inbox") if user.has_role(*STAFF) else url_for("web.cases")
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths: never an absolute or scheme-relative URL (open redirect)."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return None
-
-
 def login() -> ResponseReturnValue:
     """Show the sign-in form; on POST check the password and start a session."""
     if request.method == "GET":
@@ -49,7 +42,7 @@ def login() -> ResponseReturnValue:
         return render_template("web/login.html", username="", error=None, next=request.args.get("next"))
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
-    target = _safe_next(request.form.get("next"))
+    target = safe_next(request.form.get("next"))
     db = get_session()
     try:
         user = _authenticate(db, username, password)
@@ -84,4 +77,4 @@ def set_language() -> ResponseReturnValue:
     """Switch the page language for this session and go back."""
     choice = request.form.get("lang", "zh")
     session["lang"] = choice if choice in LOCALES else "zh"
-    return redirect(_safe_next(request.form.get("next")) or url_for("web.home"))
+    return redirect(safe_next(request.form.get("next")) or url_for("web.home"))

@@ -13,6 +13,7 @@ from forms import UnknownForm
 
 from ..models import Attachment, AuditEvent
 from ..operations.instances import LiveInstance
+from ..runtime import LoadedDefinition
 from .deadlines import Countdown, countdown, local_time
 from .present import role_name
 
@@ -78,14 +79,29 @@ class Deadline:
     link: str | None = None
 
 
-def form_specs(live: LiveInstance, form_key: str | None, lang: str) -> Specs:
+def form_specs(definition: LoadedDefinition, form_key: str | None, lang: str) -> Specs:
     """Return the field specs of one of the case's forms ([] when it has none)."""
     if not form_key:
         return []
     try:
-        return live.definition.forms.get(form_key).field_specs(lang)
+        return definition.forms.get(form_key).field_specs(lang)
     except UnknownForm:
         return []
+
+
+def labelled(
+    definition: LoadedDefinition, names: tuple[str, ...], data: Mapping[str, Any], lang: str
+) -> list[tuple[str, str]]:
+    """Return case data fields by name, labelled as the first form of the case that asks for them."""
+    wanted = set(names)
+    specs: dict[str, dict[str, Any]] = {}
+    for key in sorted(definition.process.form_keys()):
+        for spec in form_specs(definition, key, lang):
+            if spec["name"] in wanted:
+                specs.setdefault(spec["name"], spec)
+    plain = {"type": "string", "choices": [], "repeat": None, "fields": []}
+    ordered = [specs.get(name) or {**plain, "name": name, "label": name} for name in names]
+    return readable(ordered, data, {})
 
 
 def readable(specs: Specs, data: Mapping[str, Any], files: Mapping[str, Attachment]) -> list[tuple[str, str]]:
@@ -155,7 +171,9 @@ def data_by_stage(
     for event in events:
         if event.kind != "task_completed" or not event.task_bpmn_id:
             continue
-        items = readable(form_specs(live, form_of.get(event.task_bpmn_id), lang), event.data or {}, files)
+        items = readable(
+            form_specs(live.definition, form_of.get(event.task_bpmn_id), lang), event.data or {}, files
+        )
         if not items:
             continue
         stage = stage_of.get(event.task_bpmn_id) or live.definition.process.name
@@ -220,7 +238,7 @@ def parties(live: LiveInstance, data: Mapping[str, Any], lang: str) -> list[tupl
     """Return the case's party fields (party_*), labelled by the first form that asks for them."""
     labels: dict[str, dict[str, Any]] = {}
     for key in sorted(live.definition.process.form_keys()):
-        for spec in form_specs(live, key, lang):
+        for spec in form_specs(live.definition, key, lang):
             if spec["name"].startswith("party") and spec["type"] not in ("group", "text", "boolean"):
                 labels.setdefault(spec["name"], spec)
     return readable(list(labels.values()), data, {})

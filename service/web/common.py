@@ -38,6 +38,13 @@ def request_now() -> datetime:
     return datetime.fromisoformat(fixed) if fixed else datetime.now(UTC)
 
 
+def safe_next(target: str | None) -> str | None:
+    """Return `target` if it is a same-site path, else None (never an absolute URL: open redirect)."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return None
+
+
 def is_htmx() -> bool:
     """Tell whether htmx sent this request (it then wants a fragment, not a page)."""
     return request.headers.get("HX-Request") == "true"

@@ -161,7 +161,7 @@ def defaults(specs: Specs) -> dict[str, Any]:
     shown = display_values(specs, {s["name"]: s["default"] for s in specs if s["default"] is not None})
     for spec in specs:
         if spec["type"] == "group" and spec["repeat"] is not None:
-            shown[spec["name"]] = [defaults(spec["fields"]) for _ in range(max(spec["repeat"]["min"], 1))]
+            shown[spec["name"]] = [defaults(spec["fields"]) for _ in range(spec["repeat"]["min"])]
         elif spec["type"] == "group":
             shown[spec["name"]] = defaults(spec["fields"])
     return shown

@@ -15,7 +15,7 @@ from ..models import User
 from ..operations import inbox as inbox_ops
 from ..operations import tasks as task_ops
 from ..operations.tasks import ASSIGNER_ROLES
-from .common import is_htmx, lang, request_now
+from .common import is_htmx, lang, request_now, safe_next
 from .deadlines import Countdown, countdown
 from .nav import STAFF
 from .paging import Page, page_args
@@ -131,7 +131,7 @@ def _after_action(task_id: str, message: str) -> ResponseReturnValue:
     session, user = get_session(), page_user()
     if not is_htmx():
         flash(message, "success")
-        return redirect(request.form.get("next") or url_for("web.inbox"))
+        return redirect(safe_next(request.form.get("next")) or url_for("web.inbox"))
     row = inbox_ops.inbox_row(session, task_id)
     if row is None:
         return "", 200

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from flask import g
 from flask_babel import lazy_gettext as _l
@@ -11,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from ..db import get_session
 from ..models import ProcessInstance
 from ..operations import deploy as deploy_ops
+from ..operations import inbox as inbox_ops
 
 ROLE_NAMES: dict[str, tuple[str, str]] = {
     "officer": ("执法队员", "Officer"),
@@ -60,8 +60,5 @@ class CaseHeading:
 
 def heading(case: ProcessInstance) -> CaseHeading:
     """Return the number and title a person recognises a case by."""
-    summary: dict[str, Any] = case.summary or {}
-    number = str(summary.get("case_no") or summary.get("work_order_no") or f"#{case.id}")
-    parts = [str(summary[k]) for k in ("party_name", "address") if summary.get(k)]
-    title = " · ".join(parts) or case.title or ""
-    return CaseHeading(number, title, process_names().get(case.process_key, case.process_key))
+    name = process_names().get(case.process_key, case.process_key)
+    return CaseHeading(inbox_ops.case_number(case), inbox_ops.case_title(case), name)

@@ -38,7 +38,7 @@ def _page(option: starting.StartOption, values: dict, errors: dict, status: int 
         values=values,
         errors=errors,
         labels=labels_by_path(specs, values),
-        ctx=FormContext(),
+        ctx=FormContext(upload_note=_("Files can be added to the case's first task once it is started.")),
     ), status
 
 

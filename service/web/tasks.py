@@ -18,6 +18,8 @@ from ..operations import drafts as draft_ops
 from ..operations import evidence as evidence_ops
 from ..operations import tasks as task_ops
 from ..operations.tasks import TaskDetail
+from ..runtime import get_runtime
+from .casepage import labelled
 from .common import lang, pick, render_error, request_now
 from .deadlines import countdown
 from .formdata import (
@@ -44,6 +46,7 @@ class FormContext:
     upload_url: str | None = None
     accept: str = EVIDENCE_ACCEPT
     max_mb: int = 50
+    upload_note: str | None = None  # shown instead of the file input where uploads cannot happen
 
 
 def _may_act(task: HumanTask, user: User) -> bool:
@@ -81,8 +84,17 @@ def _render(
         role=role_name(task.role, lang()),
         countdown=countdown(task.due_at, request_now(), task.warn_at),
         draft_saved=draft_ops.get_draft(session, task.id, user) is not None,
+        earlier=_earlier(detail),
     )
     return page, status
+
+
+def _earlier(detail: TaskDetail) -> list[tuple[str, str]]:
+    """The case data the form asks to show (`shows` in its definition), labelled."""
+    definition = get_runtime().cached(detail.task.instance.definition_id)
+    if detail.form is None or not detail.form.definition.shows or definition is None:
+        return []
+    return labelled(definition, detail.form.definition.shows, detail.data, lang())
 
 
 @signin_required(*CASE_READERS)

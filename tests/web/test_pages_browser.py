@@ -19,7 +19,8 @@ def test_wrong_password_shows_the_chinese_message(open_page: Any) -> None:
     page.get_by_label("密码").fill("wrong")
     page.get_by_role("button", name="登录").click()
     assert page.get_by_role("alert").inner_text().strip() == "用户名或密码错误，请重新输入。"
-    assert page.evaluate("document.activeElement.id") == "login-error"  # announced to screen readers
+    # Focus moves to the message, so screen readers announce it (once the page's script has run).
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'login-error'")
 
 
 def test_english_works_after_one_switch(open_page: Any) -> None:

@@ -6,7 +6,9 @@ here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-version() { node -e "process.stdout.write(require('$here/package.json').dependencies['$1'])"; }
+version() {
+  node -e "const p = require('$here/package.json'); process.stdout.write((p.dependencies || {})['$1'] || p.devDependencies['$1'])"
+}
 
 fetch() {  # fetch NAME: unpack the pinned tarball into $work/NAME
   local name="$1" tarball
@@ -27,4 +29,7 @@ fetch htmx.org
 copy htmx.org htmx dist/htmx.min.js LICENSE
 fetch svg-pan-zoom
 copy svg-pan-zoom svg-pan-zoom dist/svg-pan-zoom.min.js LICENSE
-echo "vendored: bootstrap $(version bootstrap), htmx.org $(version htmx.org), svg-pan-zoom $(version svg-pan-zoom)"
+fetch axe-core  # test-only: the accessibility test injects it; never served
+tests="$here/../../../tests/web/vendor/axe-core"
+rm -rf "$tests" && mkdir -p "$tests" && cp "$work/axe-core/axe.min.js" "$work/axe-core/LICENSE" "$tests/"
+echo "vendored: bootstrap $(version bootstrap), htmx.org $(version htmx.org), svg-pan-zoom $(version svg-pan-zoom), axe-core $(version axe-core) (tests)"
