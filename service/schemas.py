@@ -191,6 +191,59 @@ class TaskDetailSchema(TaskSchema):
     data = JsonData()
 
 
+class InboxCaseSchema(Schema):
+    """The case fields an inbox row shows beside its task."""
+
+    id = fields.Integer()
+    number = fields.String(allow_none=True)
+    title = fields.String(allow_none=True)
+    process_key = fields.String()
+    stage = fields.String(allow_none=True)
+    party_name = JsonData(allow_none=True)
+    address = JsonData(allow_none=True)
+
+
+class HolderSchema(Schema):
+    """Who holds a claimed task."""
+
+    username = fields.String()
+    display_name = fields.String(allow_none=True)
+
+
+class InboxTaskSchema(TaskSchema):
+    """An inbox row: the task, its case and who holds it (filled in by the view)."""
+
+    case = fields.Nested(InboxCaseSchema)
+    assignee = fields.Nested(HolderSchema, allow_none=True)
+
+
+class InboxPageSchema(Schema):
+    """One page of the inbox with its total and the count behind each filter."""
+
+    items = fields.List(fields.Nested(InboxTaskSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class StartFormSchema(Schema):
+    """A process's start form as JSON Schema and field specs."""
+
+    key = fields.String()
+    title = fields.String()
+    json_schema = fields.Dict()
+    fields_ = fields.List(fields.Dict(), data_key="fields")
+
+
+class DefinitionDetailSchema(DefinitionSchema):
+    """The newest version of a process, who may start it and its start form (filled in by the view)."""
+
+    starter_roles = fields.List(fields.String())
+    may_start = fields.Boolean()
+    start_form = fields.Nested(StartFormSchema, allow_none=True)
+
+
 class EventSchema(Schema):
     """One audit event."""
 
