@@ -14,17 +14,19 @@ from .errors import (
     UnknownProcess,
     WorkflowError,
 )
+from .failures import TimeBudgetExceeded
 from .graph import build_graph
 from .instance import WorkflowInstance
 from .loader import ProcessDefinition, UserTaskMeta, bundle_hash, load_definitions
 from .trace import NodeState, Trace
-from .views import InstanceStatus, ThrownMessage, TimerView, UserTaskView
+from .views import IncidentView, InstanceStatus, ThrownMessage, TimerView, UserTaskView
 from .workcalendar import WorkCalendar
 
 __all__ = [
     "CHINA_TZ",
     "BpmnValidationError",
     "CalendarCoverageError",
+    "IncidentView",
     "InstanceStatus",
     "NodeState",
     "Problem",
@@ -33,6 +35,7 @@ __all__ = [
     "ScriptError",
     "TaskNotReady",
     "ThrownMessage",
+    "TimeBudgetExceeded",
     "TimerView",
     "Trace",
     "UnknownProcess",
