@@ -184,6 +184,34 @@ class EventSchema(Schema):
     hash = fields.String()
 
 
+class ListIncidentsArgs(StrictSchema):
+    """Filter and page incidents."""
+
+    state = fields.String(load_default="open", validate=validate.OneOf(("open", "resolved", "all")))
+    instance_id = fields.Integer(validate=validate.Range(min=1, max=2**53))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10**6))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class IncidentSchema(Schema):
+    """A failed step or timer run, open until a retry succeeds."""
+
+    id = fields.Integer()
+    instance_id = fields.Integer()
+    task_id = fields.String(allow_none=True)
+    element_id = fields.String()
+    element_name = fields.String()
+    kind = fields.String()
+    message = fields.String()
+    details = JsonData(allow_none=True)
+    attempts = fields.Integer()
+    opened_at = UtcDateTime()
+    last_failed_at = UtcDateTime()
+    next_retry_at = UtcDateTime(allow_none=True)
+    resolved_at = UtcDateTime(allow_none=True)
+    resolved_by = fields.String(allow_none=True)
+
+
 class AttachmentSchema(Schema):
     """A stored attachment."""
 
@@ -209,3 +237,5 @@ instance_schema = InstanceSchema()
 instance_summary_schema = InstanceSummarySchema()
 event_schema = EventSchema()
 attachment_schema = AttachmentSchema()
+list_incidents_args = ListIncidentsArgs()
+incident_schema = IncidentSchema()

@@ -25,6 +25,7 @@ _BODIES = {
 _QUERIES = {
     "instances_list_all": schemas.ListInstancesArgs,
     "tasks_list_all": schemas.ListTasksArgs,
+    "incidents_list_all": schemas.ListIncidentsArgs,
     "diagrams_definition_diagram": schemas.DiagramArgs,
     "diagrams_instance_diagram": schemas.DiagramArgs,
 }
@@ -39,6 +40,8 @@ _RESPONSES = {
     "tasks_assign": "TaskSchema",
     "tasks_complete": "InstanceSchema",
     "tasks_upload_attachment": "AttachmentSchema",
+    "incidents_show": "IncidentSchema",
+    "incidents_retry": "IncidentSchema",
 }
 # Nested schemas come before the schemas that nest them, so each is registered exactly once.
 _SCHEMAS = [
@@ -54,6 +57,8 @@ _SCHEMAS = [
     schemas.InstanceSchema,
     schemas.EventSchema,
     schemas.AttachmentSchema,
+    schemas.ListIncidentsArgs,
+    schemas.IncidentSchema,
 ]
 
 
@@ -119,7 +124,7 @@ def _operation(name: str, rule: str) -> dict[str, Any]:
         operation["requestBody"] = _multipart("files", many=True)
     if name == "tasks_upload_attachment":
         operation["requestBody"] = _multipart("file", many=False)
-    if name not in {"auth_create_token", "openapi_spec"}:
+    if name not in {"auth_create_token", "openapi_spec", "incidents_health"}:
         operation["security"] = [{"bearer": []}]
     return operation
 

@@ -3,6 +3,7 @@
 from .attachments import Attachment
 from .audit import AuditEvent
 from .definitions import FormDefinitionRow, ProcessDefinitionRow
+from .incidents import Incident, WorkerHeartbeat
 from .instances import HumanTask, InstanceLink, InstanceTimer, ProcessInstance
 from .numbering import NumberCounter
 from .users import User
@@ -12,10 +13,12 @@ __all__ = [
     "AuditEvent",
     "FormDefinitionRow",
     "HumanTask",
+    "Incident",
     "InstanceLink",
     "InstanceTimer",
     "NumberCounter",
     "ProcessDefinitionRow",
     "ProcessInstance",
     "User",
+    "WorkerHeartbeat",
 ]

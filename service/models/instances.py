@@ -43,6 +43,11 @@ class ProcessInstance(Base):
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     next_timer_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    # When a timer worker should next look at it: the next due timer, a lease while a worker fires
+    # it, or a back-off after a failed run. Workers claim by this column alone.
+    timer_wake_at: Mapped[datetime | None] = mapped_column(index=True)
+    timer_leases: Mapped[int] = mapped_column(default=0)  # claims not (yet) ended by a saved run
+    open_incidents: Mapped[int] = mapped_column(default=0)
     audit_seq: Mapped[int] = mapped_column(default=0)
     audit_head: Mapped[str] = mapped_column(String(64), default="")
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

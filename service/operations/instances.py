@@ -16,7 +16,15 @@ from workflows import InstanceStatus, ThrownMessage, WorkflowInstance
 from ..db import utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..jsonsafe import to_json_value
-from ..models import AuditEvent, HumanTask, InstanceTimer, ProcessDefinitionRow, ProcessInstance, User
+from ..models import (
+    AuditEvent,
+    HumanTask,
+    Incident,
+    InstanceTimer,
+    ProcessDefinitionRow,
+    ProcessInstance,
+    User,
+)
 from ..models.instances import InstanceStatusColumn
 from ..runtime import InstanceCache, LoadedDefinition, get_runtime
 from .audit import Actor, record_instance_event
@@ -49,6 +57,7 @@ class LiveInstance:
     # Messages thrown and not caught inside, taken out of the engine before its state is stored
     # (else the stored state would hold them and they would be routed again on every later step).
     outbox: list[ThrownMessage] = field(default_factory=list)
+    incidents_opened: list[Incident] = field(default_factory=list)  # by saves in this transaction
 
 
 def start_instance(
@@ -210,6 +219,7 @@ def save(session: Session, live: LiveInstance) -> None:
         row.completed_at = utcnow()
     _sync_tasks(session, live)
     _sync_timers(live)
+    sync_incidents(session, live)
 
 
 def _sync_tasks(session: Session, live: LiveInstance) -> None:
@@ -246,6 +256,8 @@ def _sync_timers(live: LiveInstance) -> None:
         if (timer.bpmn_id, timer.due_at) not in have:
             live.row.timers.append(InstanceTimer(bpmn_id=timer.bpmn_id, name=timer.name, due_at=timer.due_at))
     live.row.next_timer_due_at = timers[0].due_at if timers else None
+    # Any save re-arms the timer worker for this case (and ends a lease or a back-off).
+    live.row.timer_wake_at, live.row.timer_leases = live.row.next_timer_due_at, 0
 
 
 def visible_instances(user: User) -> Select[tuple[ProcessInstance]]:
@@ -345,4 +357,5 @@ def cancel_instance(session: Session, instance_id: int, user: User, reason: str)
     return live
 
 
+from .incidents import sync_incidents  # noqa: E402  (incidents retries instances through this module)
 from .messages import deliver, route_messages  # noqa: E402  (messages starts processes through this module)
