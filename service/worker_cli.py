@@ -39,7 +39,7 @@ def timers_run(once: bool, now_text: str | None, interval: float, supervised: bo
     stop = threading.Event()
     stop_on_signals(stop)
     if supervised:
-        command = [sys.executable, "-m", "service.cli", "timers", "run", "--interval", str(interval)]
+        command = [sys.executable, "-m", "service", "timers", "run", "--interval", str(interval)]
         hang = max(300.0, 3 * interval, 10 * float(current_app.config.get("TIMER_CASE_SECONDS", 30.0)))
         supervise(command, hang_seconds=hang, stop=stop)
         return
