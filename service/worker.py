@@ -20,6 +20,7 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import db
@@ -60,22 +61,25 @@ def run_due_timers(
     settings: TimerSettings | None = None,
     progress: Callable[[PassResult], None] | None = None,
 ) -> PassResult:
-    """Fire every timer due at `now`, instance by instance, each in its own transaction."""
-    settings = settings or timer_settings(app)
-    result = PassResult()
-    runs: Counter[int] = Counter()
+    """Fire every timer due at `now`, batch by batch; one failing case never touches the others.
+
+    A claimed batch runs in one transaction (one disk flush for the batch, not one per case). If any
+    case in it fails, the batch is rolled back and run again with each case in its own savepoint,
+    so the failing case becomes an incident and the others go through.
+    """
+    timer_pass = _TimerPass(app, now, settings or timer_settings(app))
     with app.app_context():
         while True:
             with db.session_scope(app) as session:
-                claims = timer_ops.claim_due(session, now, settings)
+                claims = timer_ops.claim_due(session, now, timer_pass.settings)
                 session.commit()
             if not claims:
-                return result
-            for claim in claims:
-                runs[claim.instance_id] += 1
-                _run_claim(app, claim, now, settings, result, runs=runs[claim.instance_id])
-                if progress is not None:
-                    progress(result)
+                return timer_pass.result
+            timer_pass.runs.update(c.instance_id for c in claims)
+            if not timer_pass.at_once(claims):
+                timer_pass.case_by_case(claims)
+            if progress is not None:
+                progress(timer_pass.result)
 
 
 def timer_settings(app: Flask) -> TimerSettings:
@@ -88,48 +92,89 @@ def timer_settings(app: Flask) -> TimerSettings:
     )
 
 
-def _run_claim(
-    app: Flask, claim: Claim, now: datetime, settings: TimerSettings, result: PassResult, *, runs: int
-) -> None:
-    error: BaseException
-    if claim.unfinished >= settings.max_leases:
-        error = WorkerLost(
-            f"{claim.unfinished} earlier runs of this case never finished (worker killed or hung)"
-        )
-    elif runs > settings.max_runs_per_pass:
-        error = TimersKeepFallingDue(f"timers fell due again {runs} times at {now.isoformat()}")
-    else:
-        with db.session_scope(app) as session:
+@dataclass
+class _TimerPass:
+    """One pass over the due timers at one instant."""
+
+    app: Flask
+    now: datetime
+    settings: TimerSettings
+    result: PassResult = field(default_factory=PassResult)
+    runs: Counter[int] = field(default_factory=Counter)  # runs of each instance in this pass
+
+    def at_once(self, claims: list[Claim]) -> bool:
+        """Fire the whole batch in one transaction; False (nothing kept) if any case failed."""
+        if any(c.unfinished or self.runs[c.instance_id] > 1 for c in claims):
+            return False
+        fired = 0
+        with db.session_scope(self.app) as session:
+            batch = timer_ops.preload(session, [c.instance_id for c in claims])
             try:
-                fired = timer_ops.fire_instance_timers(
-                    session, claim.instance_id, now, budget_seconds=settings.budget_seconds
-                )
+                for claim in claims:
+                    fired += len(self._fire(session, claim))
                 session.commit()
+            except DATABASE_AWAY:
+                raise
+            except Exception:  # noqa: BLE001  (the slower path finds the culprit and isolates it)
+                return False
+            finally:
+                del batch
+        self.result.fired, self.result.cases = self.result.fired + fired, self.result.cases + len(claims)
+        return True
+
+    def case_by_case(self, claims: list[Claim]) -> None:
+        """Fire the batch with each case in its own savepoint; failures become incidents."""
+        with db.session_scope(self.app) as session:
+            batch = timer_ops.preload(session, [c.instance_id for c in claims])
+            for claim in claims:
+                self._run_claim(session, claim)
+            session.commit()
+            del batch
+
+    def _fire(self, session: Session, claim: Claim) -> list[str]:
+        return timer_ops.fire_instance_timers(
+            session, claim.instance_id, self.now, budget_seconds=self.settings.budget_seconds
+        )
+
+    def _run_claim(self, session: Session, claim: Claim) -> None:
+        error: BaseException
+        runs = self.runs[claim.instance_id]
+        if claim.unfinished >= self.settings.max_leases:
+            error = WorkerLost(
+                f"{claim.unfinished} earlier runs of this case never finished (worker killed or hung)"
+            )
+        elif runs > self.settings.max_runs_per_pass:
+            error = TimersKeepFallingDue(f"timers fell due again {runs} times at {self.now.isoformat()}")
+        else:
+            try:
+                with session.begin_nested():
+                    fired = self._fire(session, claim)
             except StaleDataError:
-                result.skipped += 1  # someone changed the case meanwhile; their save re-armed it
+                self.result.skipped += 1  # someone changed the case meanwhile; their save re-armed it
                 return
             except DATABASE_AWAY:
                 raise
             except Exception as exc:  # noqa: BLE001  (any failure of one case must not stop the others)
                 error = exc
             else:
-                result.fired, result.cases = result.fired + len(fired), result.cases + 1
+                self.result.fired, self.result.cases = self.result.fired + len(fired), self.result.cases + 1
                 return
-    _record_failure(app, claim.instance_id, error, now, result)
+        self._record_failure(session, claim.instance_id, error)
 
-
-def _record_failure(
-    app: Flask, instance_id: int, error: BaseException, now: datetime, result: PassResult
-) -> None:
-    log.warning("timer run of instance %s failed: %s: %s", instance_id, type(error).__name__, error)
-    result.failed += 1
-    result.failures.append((instance_id, f"{type(error).__name__}: {error}"))
-    with db.session_scope(app) as session:
-        # A case that takes workers down with it runs again only on a leader's retry, after a fix.
-        incident_ops.timer_failed(
-            session, instance_id, error, now, auto_retry=not isinstance(error, WorkerLost)
-        )
-        session.commit()
+    def _record_failure(self, session: Session, instance_id: int, error: BaseException) -> None:
+        log.warning("timer run of instance %s failed: %s: %s", instance_id, type(error).__name__, error)
+        self.result.failed += 1
+        self.result.failures.append((instance_id, f"{type(error).__name__}: {error}"))
+        try:
+            with session.begin_nested():
+                # A case that takes workers down with it runs again only on a leader's retry, after a fix.
+                incident_ops.timer_failed(
+                    session, instance_id, error, self.now, auto_retry=not isinstance(error, WorkerLost)
+                )
+        except DATABASE_AWAY:
+            raise
+        except Exception:  # its lease runs out and a later pass tries again
+            log.exception("could not record the failure of instance %s", instance_id)
 
 
 @dataclass

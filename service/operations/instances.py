@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import Select, event, func, or_, select
+from sqlalchemy import Select, event, func, inspect, or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from workflows import InstanceStatus, ThrownMessage, WorkflowInstance
@@ -157,7 +157,8 @@ def load_live(session: Session, instance_id: int, *, for_update: bool = False) -
     )
     if for_update:
         query = query.with_for_update()
-    row = session.scalars(query).first()
+    row = None if for_update else _loaded_with_projections(session, instance_id)
+    row = row or session.scalars(query).first()
     if row is None:
         raise NotFound("案件不存在 / no such instance")
     runtime = get_runtime()
@@ -171,6 +172,14 @@ def load_live(session: Session, instance_id: int, *, for_update: bool = False) -
         loaded.process, row.state
     )
     return _track(session, LiveInstance(row, loaded, engine, row.version_id))
+
+
+def _loaded_with_projections(session: Session, instance_id: int) -> ProcessInstance | None:
+    """Return the row if this session already holds it with its projections (a query would add nothing)."""
+    row = session.identity_map.get(session.identity_key(ProcessInstance, instance_id))
+    if not isinstance(row, ProcessInstance):
+        return None
+    return None if {"tasks", "timers", "state", "version_id"} & inspect(row).unloaded else row
 
 
 def _track(session: Session, live: LiveInstance) -> LiveInstance:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..models import ProcessInstance
 from ..models.instances import InstanceStatusColumn
@@ -69,6 +69,18 @@ def claim_due(session: Session, now: datetime, settings: TimerSettings) -> list[
             .execution_options(synchronize_session=False)
         )
     return claims
+
+
+def preload(session: Session, instance_ids: list[int]) -> list[ProcessInstance]:
+    """Load a claimed batch with its projections in three queries; hold the list while firing them."""
+    # The session holds rows weakly: while the caller holds them, load_live needs no query per case.
+    return list(
+        session.scalars(
+            select(ProcessInstance)
+            .where(ProcessInstance.id.in_(instance_ids))
+            .options(selectinload(ProcessInstance.tasks), selectinload(ProcessInstance.timers))
+        )
+    )
 
 
 def fire_instance_timers(
