@@ -14,6 +14,8 @@ from .errors import (
     UnknownProcess,
     WorkflowError,
 )
+from .external_messages import ExternalMessage
+from .external_messages import is_internal as is_internal_message
 from .failures import TimeBudgetExceeded
 from .graph import build_graph
 from .instance import WorkflowInstance
@@ -26,6 +28,7 @@ __all__ = [
     "CHINA_TZ",
     "BpmnValidationError",
     "CalendarCoverageError",
+    "ExternalMessage",
     "IncidentView",
     "InstanceStatus",
     "NodeState",
@@ -48,5 +51,6 @@ __all__ = [
     "build_graph",
     "bundle_hash",
     "frozen_at",
+    "is_internal_message",
     "load_definitions",
 ]

@@ -16,6 +16,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from . import bpmn_xml
 from .bpmn_xml import ElementInfo, XmlProblem
 from .errors import BpmnValidationError, Problem
+from .external_messages import ExternalMessage, declared_external
 from .lint import lint_bpmn, lint_dmn
 
 LANE_PREFIX = "lane_"
@@ -50,6 +51,7 @@ class ProcessDefinition:
     element_names: dict[tuple[str, str], str]
     content_hash: str
     start_form_key: str | None = None
+    external_messages: dict[str, ExternalMessage] = field(default_factory=dict)  # by message name
 
     def form_keys(self) -> set[str]:
         """Return every form key its user tasks (and its start event) name."""
@@ -184,6 +186,8 @@ def _definition(
     elements = [e for f in files if f in bundle.elements for e in bundle.elements[f].values()]
     scopes = {process_id, *subprocess_specs}
     in_scope = [e for e in elements if e.scope in scopes]
+    external, problems = declared_external({f: bundle.roots[f] for f in files if f in bundle.roots}, in_scope)
+    bundle.problems.extend(p for p in problems if p not in bundle.problems)
     return ProcessDefinition(
         process_id=process_id,
         name=name,
@@ -201,6 +205,7 @@ def _definition(
             ),
             None,
         ),
+        external_messages=external,
     )
 
 
@@ -259,6 +264,17 @@ def _check_tasks(
                 definition.process_id,
             )
         )
+    for message in definition.external_messages.values():
+        unknown = [r for r in message.sender_roles if role_exists is not None and not role_exists(r)]
+        if unknown:
+            problems.append(
+                Problem(
+                    f"external message '{message.name}': unknown sender role(s) {', '.join(unknown)}",
+                    None,
+                    None,
+                    message.elements[0],
+                )
+            )
     for task in definition.user_tasks.values():
         where = Problem("", task.file_name, task.line, task.bpmn_id, task.name)
         if not task.form_key:

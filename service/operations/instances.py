@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from sqlalchemy import Select, event, func, inspect, or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from workflows import InstanceStatus, ThrownMessage, WorkflowInstance
+from workflows import InstanceStatus, ThrownMessage, WorkflowInstance, is_internal_message
 
 from ..db import utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
@@ -329,9 +329,6 @@ def list_instances(
     return list(rows), total
 
 
-MESSAGE_ROLES = ("squad_leader", "legal_reviewer", "deputy_head", "bureau_head", "clerk", "admin")
-
-
 def send_message(
     session: Session,
     instance_id: int,
@@ -341,14 +338,33 @@ def send_message(
     user: User,
     now: datetime | None,
 ) -> LiveInstance:
-    """Deliver a message a member of staff records for a waiting instance (409 if nothing waits for it)."""
-    if not user.has_role(*MESSAGE_ROLES):
-        raise Forbidden("无权登记外部消息 / not allowed to record messages")
+    """Deliver a message staff record for a waiting instance, if its diagram lets their role send it.
+
+    Only messages a catch event declares external (`externalMessage`, `senderRoles`) are accepted;
+    the router's own messages and payloads addressed to other instances never are. 409 if nothing
+    waits for it.
+    """
     _check_start_data(payload)
+    if is_internal_message(name) or TARGET_KEY in payload:
+        raise Forbidden(
+            "内部消息不能由人员登记 / messages routed between cases cannot be recorded by staff",
+            {"name": [name]} if is_internal_message(name) else {"payload": {TARGET_KEY: ["not allowed"]}},
+        )
     get_visible(session, instance_id, user)
-    if not deliver(session, instance_id, name, dict(payload), actor=Actor.of(user), now=now):
+    live = load_live(session, instance_id)
+    declared = live.definition.process.external_messages.get(name)
+    if declared is None:
+        raise Forbidden(
+            f"此流程不接受人员登记消息 '{name}' / this process takes no message '{name}' from staff"
+        )
+    if not user.has_role(*declared.sender_roles):
+        raise Forbidden(
+            f"只有 {'、'.join(declared.sender_roles)} 可以登记此消息 / "
+            f"only {', '.join(declared.sender_roles)} may record this message"
+        )
+    if not deliver(session, instance_id, name, dict(payload), actor=Actor.of(user), now=now, live=live):
         raise Conflict(f"案件未在等待此消息 / instance is not waiting for message '{name}'")
-    return load_live(session, instance_id)
+    return live
 
 
 def cancel_instance(session: Session, instance_id: int, user: User, reason: str) -> LiveInstance:
@@ -367,4 +383,4 @@ def cancel_instance(session: Session, instance_id: int, user: User, reason: str)
 
 
 from .incidents import sync_incidents  # noqa: E402  (incidents retries instances through this module)
-from .messages import deliver, route_messages  # noqa: E402  (messages starts processes through this module)
+from .messages import TARGET_KEY, deliver, route_messages  # noqa: E402  (messages starts processes through this module)
