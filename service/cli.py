@@ -12,11 +12,11 @@ from flask.cli import FlaskGroup, with_appcontext
 from workflows import BpmnValidationError
 
 from . import create_app, db
+from .cli_operations import attachments_group, incidents_group, run_due_timers_counts, timers_group
 from .migrate import upgrade_database
 from .operations import audit as audit_ops
 from .operations import deploy as deploy_ops
 from .operations.audit import SYSTEM_ACTOR
-from .worker_cli import incidents_group, run_due_timers_counts, timers_group
 
 
 def _app_factory() -> Flask:
@@ -106,6 +106,7 @@ def bpmn_deploy(paths: tuple[str, ...]) -> None:
 
 main.add_command(timers_group)
 main.add_command(incidents_group)
+main.add_command(attachments_group)
 run_due_timers = run_due_timers_counts  # the name tests and scripts have used
 
 

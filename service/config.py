@@ -26,6 +26,12 @@ class DefaultConfig:
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  (a hash algorithm name, not a password)
     MAX_CONTENT_LENGTH = 50 * 1024 * 1024
     MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
+    # Quotas: evidence for one task, and for one whole case.
+    MAX_FILES_PER_TASK = 50
+    MAX_BYTES_PER_TASK = 500 * 1024 * 1024
+    MAX_FILES_PER_CASE = 1000
+    MAX_BYTES_PER_CASE = 5 * 1024 * 1024 * 1024
+    ATTACHMENT_GC_GRACE_SECONDS = 24 * 3600  # an unreferenced file younger than this is left alone
     ALLOWED_ATTACHMENT_TYPES = (
         "image/jpeg",
         "image/png",

@@ -1,4 +1,4 @@
-"""`zhifa timers …` and `zhifa incidents …`: the timer worker, its health, and failed work to retry."""
+"""Operating the service: `zhifa timers …`, `zhifa incidents …` and `zhifa attachments gc`."""
 
 from __future__ import annotations
 
@@ -15,12 +15,13 @@ from flask.cli import with_appcontext
 from . import db
 from .db import as_utc, utcnow
 from .errors import ServiceError
+from .operations import attachment_gc
 from .operations import health as health_ops
 from .operations import incidents as incident_ops
 from .supervisor import ALIVE_ENV, stop_on_signals, supervise
 from .worker import PassResult, Worker, run_due_timers
 
-__all__ = ["incidents_group", "run_due_timers_counts", "timers_group"]
+__all__ = ["attachments_group", "incidents_group", "run_due_timers_counts", "timers_group"]
 
 
 @click.group("timers")
@@ -139,3 +140,28 @@ def incidents_adopt_legacy() -> None:
         adopted = incident_ops.adopt_legacy(session, utcnow())
         session.commit()
     click.echo(f"adopted {len(adopted)} case(s)" + (f": {adopted}" if adopted else ""))
+
+
+@click.group("attachments")
+def attachments_group() -> None:
+    """Stored evidence files."""
+
+
+@attachments_group.command("gc")
+@click.option("--grace-hours", type=float, help="Leave files younger than this (default: configuration).")
+@click.option("--dry-run", is_flag=True, help="Only report what would be removed.")
+@with_appcontext
+def attachments_gc(grace_hours: float | None, dry_run: bool) -> None:
+    """Remove stored files no attachment refers to (safe while uploads run)."""
+    grace = (
+        grace_hours * 3600 if grace_hours is not None else current_app.config["ATTACHMENT_GC_GRACE_SECONDS"]
+    )
+    with db.session_scope(current_app) as session:
+        result = attachment_gc.collect_orphans(
+            session, Path(current_app.config["ATTACHMENT_DIR"]), grace_seconds=grace, dry_run=dry_run
+        )
+    verb = "would remove" if dry_run else "removed"
+    click.echo(
+        f"{verb} {result.removed} orphan file(s) ({result.removed_bytes} bytes) and "
+        f"{result.stale_uploads} abandoned upload(s); {result.kept_recent} recent file(s) left alone"
+    )
