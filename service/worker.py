@@ -189,6 +189,7 @@ class Worker:
     alive_file: Path | None = None
     report: Callable[[str], None] = print
     _last_beat: float = 0.0
+    _last_error: tuple[str, datetime] | None = None  # kept until a heartbeat could be written
     _counted: tuple[int, int] = (0, 0)  # fired and failed of the current pass already in the totals
 
     def run(self, *, once: bool = False, simulated_now: datetime | None = None) -> None:
@@ -207,7 +208,7 @@ class Worker:
                 self._pause_after(exc, pauses, once)
                 continue
             pauses = 0
-            self._beat(result, error=None)
+            self._beat(result)
             self.report(
                 f"{now.isoformat()}: fired {result.fired} timer(s), {result.failed} failure(s)"
                 + (f", {result.skipped} skipped" if result.skipped else "")
@@ -222,7 +223,8 @@ class Worker:
         log.warning("timer pass failed (%s: %s); retrying in %.0f s", type(exc).__name__, exc, delay)
         self.report(f"timer pass failed ({type(exc).__name__}); retrying in {delay:.0f} s")
         self.app.extensions["zhifa.engine"].dispose()  # reconnect from scratch once it is back
-        self._beat(None, error=f"{type(exc).__name__}: {exc}")
+        self._last_error = (f"{type(exc).__name__}: {exc}"[:2000], utcnow())
+        self._beat(None)
         if once:
             raise exc
         self._touch()
@@ -231,7 +233,7 @@ class Worker:
     def _progress(self, result: PassResult) -> None:
         self._touch()
         if time.monotonic() - self._last_beat > BEAT_EVERY_SECONDS:
-            self._beat(result, error=None)
+            self._beat(result)
 
     def _touch(self) -> None:
         if self.alive_file is not None:
@@ -247,7 +249,7 @@ class Worker:
         if adopted:
             self.report(f"adopted {len(adopted)} case(s) left in the old error status: {adopted}")
 
-    def _beat(self, result: PassResult | None, *, error: str | None) -> None:
+    def _beat(self, result: PassResult | None) -> None:
         self._last_beat = time.monotonic()
         try:
             with self.app.app_context(), db.session_scope(self.app) as session:
@@ -265,9 +267,10 @@ class Worker:
                     beat.total_fired = (beat.total_fired or 0) + result.fired - self._counted[0]
                     beat.total_failed = (beat.total_failed or 0) + result.failed - self._counted[1]
                     self._counted = (result.fired, result.failed)
-                if error is not None:
-                    beat.last_error, beat.last_error_at = error[:2000], utcnow()
+                if self._last_error is not None:
+                    beat.last_error, beat.last_error_at = self._last_error
                 session.commit()
+                self._last_error = None
         except DATABASE_AWAY:
             log.info("heartbeat not written: the database is away")
 
