@@ -42,6 +42,8 @@ class DefaultConfig:
         "application/pdf",
         "application/octet-stream",
     )
+    TIMER_CASE_SECONDS = 30.0  # engine time one case's timer run may take before it is stopped
+    TIMER_BATCH = 20  # cases a timer worker claims at once
     DEMO_MODE = False
     DEMO_PROCESSES = ("complaint_handling", "load_bearing_case")
     ROLES = (
