@@ -258,7 +258,8 @@ def _retry_steps(session: Session, instance_id: int, now: datetime, budget_secon
     save(session, live)
     for incident in open_incidents_of(session, instance_id):
         if incident.task_id and incident not in live.incidents_opened:
-            incident.attempts += 1  # retried and failed again
+            incident.attempts += 1
+            _record(session, live.row, SYSTEM_ACTOR, "incident_failed_again", incident)
     route_messages(session, live, SYSTEM_ACTOR, now)
 
 

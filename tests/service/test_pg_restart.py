@@ -6,6 +6,8 @@ shared server other test runs use.
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
 import pwd
 import shutil
@@ -178,6 +180,12 @@ def test_service_and_timer_worker_recover_from_a_postgres_restart_under_load(
         time.sleep(3)
         down_at = time.monotonic()
         cluster.stop()
+        health = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        health.request("GET", "/api/v1/health")
+        answer = health.getresponse()
+        assert (answer.status, answer.getheader("Retry-After")) == (503, "5")
+        assert json.loads(answer.read())["database"] == "unavailable"
+        health.close()
         time.sleep(3)
         cluster.start()
         up_at = time.monotonic()

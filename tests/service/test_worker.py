@@ -148,3 +148,21 @@ def test_a_supervised_worker_is_restarted_when_killed_and_stops_on_ctrl_c(app: F
     for pid in second:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_the_supervisor_kills_and_restarts_a_worker_that_makes_no_progress() -> None:
+    from service.supervisor import supervise
+
+    stop, lines, restarts = threading.Event(), [], []
+    hung = [sys.executable, "-c", "import time; time.sleep(120)"]  # never touches its progress file
+    thread = threading.Thread(
+        target=lambda: restarts.append(
+            supervise(hung, hang_seconds=1, stop=stop, report=lines.append, max_pause=0.1)
+        )
+    )
+    thread.start()
+    _wait_for(lambda: len(lines) >= 2, 30, "two restarts")
+    stop.set()
+    thread.join(timeout=30)
+    assert restarts[0] >= 2
+    assert lines[0] == "timer worker made no progress for 1 s and was killed; restarting in 0 s"
