@@ -37,20 +37,22 @@ def timers_group() -> None:
 @with_appcontext
 def timers_run(once: bool, now_text: str | None, interval: float, supervised: bool) -> None:
     """Fire every timer that is due (repeatedly, unless --once or --now); Ctrl-C stops it."""
+    simulated = _parse_instant(now_text) if now_text else None
     stop = threading.Event()
-    stop_on_signals(stop)
-    if supervised:
-        command = [sys.executable, "-m", "service", "timers", "run", "--interval", str(interval)]
-        hang = max(300.0, 3 * interval, 10 * float(current_app.config.get("TIMER_CASE_SECONDS", 30.0)))
-        supervise(command, hang_seconds=hang, stop=stop)
-        return
-    alive = os.environ.get(ALIVE_ENV)
-    worker = Worker(current_app._get_current_object(), interval=interval, stop=stop, report=click.echo)  # type: ignore[attr-defined]
-    worker.alive_file = Path(alive) if alive else None
-    try:
-        worker.run(once=once, simulated_now=_parse_instant(now_text) if now_text else None)
-    except Exception as exc:  # noqa: BLE001  (with --once a database outage ends the command)
-        raise click.ClickException(f"timer pass failed: {type(exc).__name__}: {exc}") from exc
+    with stop_on_signals(stop):
+        if supervised:
+            command = [sys.executable, "-m", "service", "timers", "run", "--interval", str(interval)]
+            hang = max(300.0, 3 * interval, 10 * float(current_app.config["TIMER_CASE_SECONDS"]))
+            supervise(command, hang_seconds=hang, stop=stop)
+            return
+        alive = os.environ.get(ALIVE_ENV)
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        worker = Worker(app, interval=interval, stop=stop, report=click.echo)
+        worker.alive_file = Path(alive) if alive else None
+        try:
+            worker.run(once=once, simulated_now=simulated)
+        except Exception as exc:  # noqa: BLE001  (with --once a database outage ends the command)
+            raise click.ClickException(f"timer pass failed: {type(exc).__name__}: {exc}") from exc
 
 
 def _parse_instant(text: str) -> datetime:

@@ -8,13 +8,14 @@ incident and the restarted worker goes on with the others.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 ALIVE_ENV = "ZHIFA_WORKER_ALIVE_FILE"
@@ -78,7 +79,17 @@ def _terminate(child: subprocess.Popen[bytes]) -> None:
         child.wait()
 
 
-def stop_on_signals(stop: threading.Event) -> None:
-    """Set `stop` on SIGINT and SIGTERM (call from the main thread)."""
-    for signum in (signal.SIGINT, signal.SIGTERM):
+@contextlib.contextmanager
+def stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """Inside the block, SIGINT and SIGTERM set `stop` (main thread only; handlers restored after)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    for signum in previous:
         signal.signal(signum, lambda *_: stop.set())
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

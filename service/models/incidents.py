@@ -23,6 +23,7 @@ class Incident(Base):
     task_id: Mapped[str | None] = mapped_column(String(36))
     element_id: Mapped[str] = mapped_column(String(100))
     element_name: Mapped[str] = mapped_column(String(200))
+    # script, decision, gateway, event or task (a step in ERROR); timer (a timer run that failed)
     kind: Mapped[str] = mapped_column(String(20))
     message: Mapped[str] = mapped_column(Text)
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)

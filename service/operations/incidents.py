@@ -245,22 +245,31 @@ def retry_incident(
     if incident.kind == TIMER:
         _retry_timer(session, incident, now, budget_seconds)
     else:
-        _retry_steps(session, incident.instance_id, now, budget_seconds)
+        _retry_steps(session, incident, now, budget_seconds)
     return incident
 
 
-def _retry_steps(session: Session, instance_id: int, now: datetime, budget_seconds: float) -> None:
+def _retry_steps(session: Session, incident: Incident, now: datetime, budget_seconds: float) -> None:
     from .instances import load_live, save
     from .messages import route_messages
 
-    live = load_live(session, instance_id)
-    live.engine.retry_errors(now, budget_seconds=budget_seconds)
-    save(session, live)
-    for incident in open_incidents_of(session, instance_id):
-        if incident.task_id and incident not in live.incidents_opened:
-            incident.attempts += 1
-            _record(session, live.row, SYSTEM_ACTOR, "incident_failed_again", incident)
-    route_messages(session, live, SYSTEM_ACTOR, now)
+    try:
+        with session.begin_nested():
+            live = load_live(session, incident.instance_id)
+            live.engine.retry_errors(now, budget_seconds=budget_seconds)
+            save(session, live)
+            route_messages(session, live, SYSTEM_ACTOR, now)
+    except Exception as exc:  # noqa: BLE001  (the retry itself failed: the incident stays open, told why)
+        row = session.get(ProcessInstance, incident.instance_id)
+        assert row is not None
+        incident.attempts += 1
+        incident.message, incident.last_failed_at = f"{type(exc).__name__}: {exc}"[:2000], now
+        _record(session, row, SYSTEM_ACTOR, "incident_failed_again", incident)
+        return
+    for still_open in open_incidents_of(session, incident.instance_id):
+        if still_open.task_id and still_open not in live.incidents_opened:
+            still_open.attempts += 1
+            _record(session, live.row, SYSTEM_ACTOR, "incident_failed_again", still_open)
 
 
 def _retry_timer(session: Session, incident: Incident, now: datetime, budget_seconds: float) -> None:
