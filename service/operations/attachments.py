@@ -17,7 +17,7 @@ from forms import Form
 
 from ..errors import Conflict, Invalid, PayloadTooLarge
 from ..filetypes import HEAD_BYTES, check_declared, normalise
-from ..models import Attachment, HumanTask, User
+from ..models import Attachment, HumanTask, ProcessInstance, User
 from .audit import Actor, record_instance_event
 from .instances import get_visible
 
@@ -55,11 +55,24 @@ def store_attachment(
         temp_path.unlink(missing_ok=True)
         raise
     _move_into_store(temp_path, digest)
+    return _record_upload(session, task, instance, user, digest, size, stored_type, filename)
+
+
+def _record_upload(  # noqa: PLR0917  (a private step of store_attachment, called once)
+    session: Session,
+    task: HumanTask,
+    instance: ProcessInstance,
+    user: User,
+    digest: str,
+    size: int,
+    content_type: str,
+    filename: str,
+) -> Attachment:
     attachment = Attachment(
         id=str(uuid.uuid4()),
         sha256=digest,
         size=size,
-        content_type=stored_type,
+        content_type=content_type,
         filename=safe_filename(filename),
         instance_id=task.instance_id,
         task_id=task.id,
