@@ -155,6 +155,7 @@ class InstanceSummarySchema(Schema):
     updated_at = UtcDateTime()
     completed_at = UtcDateTime(allow_none=True)
     version = fields.Integer(attribute="version_id")
+    open_incidents = fields.Integer()
 
 
 class InstanceSchema(InstanceSummarySchema):

@@ -68,7 +68,9 @@ def test_a_completion_whose_next_step_fails_stands_and_opens_an_incident(app: Fl
     assert listed["total"] == 1
     assert officer.get("/incidents").status_code == 403
     assert officer.post(f"/incidents/{incident['id']}/retry").status_code == 403
-    assert "running" in {c["status"] for c in leader.get("/process-instances?status=running").json["items"]}
+    (listed_case,) = leader.get("/process-instances?status=running").json["items"]
+    assert (listed_case["id"], listed_case["open_incidents"]) == (case["id"], 1)
+    assert [t["bpmn_id"] for t in officer.get("/tasks").json["items"]] == []  # nothing for people yet
 
 
 def test_a_leader_retries_after_the_fix_and_the_case_moves_on(app: Flask, login: Any) -> None:
