@@ -1,10 +1,9 @@
-"""The `zhifa` command: run, db, bpmn validate/deploy, timers run/list, calendar, audit verify, demo."""
+"""The `zhifa` command: run, db, bpmn validate/deploy, timers, incidents, calendar, audit, demo."""
 
 from __future__ import annotations
 
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -13,10 +12,11 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
-from workflows import CHINA_TZ, BpmnValidationError, ScriptError
+from workflows import CHINA_TZ, BpmnValidationError
 from workflows.calendar_schedule import parse_year_document
 
 from . import create_app, db
+from .cli_operations import attachments_group, incidents_group, run_due_timers_counts, timers_group
 from .errors import Invalid
 from .migrate import upgrade_database
 from .models import InstanceTimer, ProcessInstance
@@ -25,7 +25,6 @@ from .operations import audit_checkpoint
 from .operations import audit_verify as audit_verify_ops
 from .operations import calendar as calendar_ops
 from .operations import deploy as deploy_ops
-from .operations import timers as timer_ops
 from .operations.audit import SYSTEM_ACTOR, Actor
 
 PROVISIONAL_MARK = "（暂定 provisional）"
@@ -116,28 +115,6 @@ def bpmn_deploy(paths: tuple[str, ...]) -> None:
         click.echo(f"{result.row.key} v{result.row.version} ({state})")
 
 
-@main.group("timers")
-def timers_group() -> None:
-    """Timer worker."""
-
-
-@timers_group.command("run")
-@click.option("--once", is_flag=True, help="Fire what is due now and exit.")
-@click.option("--now", "now_text", help="Act as if it were this ISO instant (implies --once).")
-@click.option("--interval", default=5.0, show_default=True, help="Seconds between polls.")
-@with_appcontext
-def timers_run(once: bool, now_text: str | None, interval: float) -> None:
-    """Fire every timer that is due (repeatedly, unless --once or --now)."""
-    simulated = _parse_instant(now_text) if now_text else None
-    while True:
-        now = simulated or datetime.now(UTC)
-        fired, failed = run_due_timers(current_app, now)
-        click.echo(f"{now.isoformat()}: fired {fired} timer(s), {failed} failure(s)")
-        if once or simulated:
-            return
-        time.sleep(interval)
-
-
 @timers_group.command("list")
 @click.option(
     "--provisional", "only_provisional", is_flag=True, help="Only timers due on a provisional calendar."
@@ -163,40 +140,10 @@ def timers_list(only_provisional: bool) -> None:
     click.echo(f"{len(rows)} timer(s)")
 
 
-def _parse_instant(text: str) -> datetime:
-    try:
-        instant = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise click.BadParameter(f"not an ISO 8601 instant: {text}") from exc
-    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
-
-
-def run_due_timers(app: Flask, now: datetime) -> tuple[int, int]:
-    """Fire due timers instance by instance, each in its own transaction (callable from any thread)."""
-    with app.app_context():
-        return _fire_until_none_due(app, now)
-
-
-def _fire_until_none_due(app: Flask, now: datetime) -> tuple[int, int]:
-    done: set[int] = set()
-    fired = failed = 0
-    while True:
-        with db.session_scope(app) as session:
-            instance_id = timer_ops.claim_due_instance(session, now, done)
-            if instance_id is None:
-                return fired, failed
-            done.add(instance_id)
-            try:
-                fired += len(timer_ops.fire_instance_timers(session, instance_id, now))
-                session.commit()
-                continue
-            except ScriptError as exc:
-                session.rollback()
-                error = exc
-        failed += 1
-        with db.session_scope(app) as session:
-            timer_ops.mark_timer_failure(session, instance_id, error)
-            session.commit()
+main.add_command(timers_group)
+main.add_command(incidents_group)
+main.add_command(attachments_group)
+run_due_timers = run_due_timers_counts  # the name tests and scripts have used
 
 
 @main.group("calendar")

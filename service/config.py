@@ -30,6 +30,12 @@ class DefaultConfig:
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  (a hash algorithm name, not a password)
     MAX_CONTENT_LENGTH = 50 * 1024 * 1024
     MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
+    # Quotas: evidence for one task, and for one whole case.
+    MAX_FILES_PER_TASK = 50
+    MAX_BYTES_PER_TASK = 500 * 1024 * 1024
+    MAX_FILES_PER_CASE = 1000
+    MAX_BYTES_PER_CASE = 5 * 1024 * 1024 * 1024
+    ATTACHMENT_GC_GRACE_SECONDS = 24 * 3600  # an unreferenced file younger than this is left alone
     ALLOWED_ATTACHMENT_TYPES = (
         "image/jpeg",
         "image/png",
@@ -56,6 +62,8 @@ class DefaultConfig:
         "load_bearing_case": ("officer", "squad_leader"),
         "complaint_handling": ("hotline_liaison",),
     }
+    TIMER_CASE_SECONDS = 30.0  # engine time one case's timer run may take before it is stopped
+    TIMER_BATCH = 20  # cases a timer worker claims at once
     DEMO_MODE = False
     # Sign-in throttling (per account and per client address, counted in the database by every process).
     LOGIN_WINDOW_SECONDS = 15 * 60

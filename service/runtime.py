@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -59,15 +60,30 @@ class LoadedDefinition:
 class Runtime:
     """Holds the engine and LRU caches of parsed definitions (parsing costs ms; restoring must not)."""
 
-    def __init__(self, calendar: WorkCalendar, base_form_texts: dict[str, str], numbering: Numbering) -> None:
+    def __init__(self, calendar: WorkCalendar, forms_dir: Path, numbering: Numbering) -> None:
         self.engine = WorkflowEngine(calendar)
         self.numbering = numbering
         self.instances = InstanceCache()
         self.calendar_signature: tuple[object, ...] | None = None  # entered schedules loaded (calendar_sync)
-        self.base_form_texts = base_form_texts  # form key -> YAML source of the built-in library
-        self.base_forms = FormRegistry().with_overrides({f"{k}.yaml": t for k, t in base_form_texts.items()})
+        self._forms_dir = forms_dir
         self._cache: OrderedDict[int, LoadedDefinition] = OrderedDict()
         self._lock = threading.Lock()
+
+    # Parsing the built-in form library takes seconds and only deployments need it: a timer worker
+    # or a CLI command that never deploys never pays for it.
+    @functools.cached_property
+    def base_form_texts(self) -> dict[str, str]:
+        """Map form key -> YAML source of the built-in library (read on first use)."""
+        texts = {}
+        for path in sorted(self._forms_dir.glob("*.y*ml")):
+            text = path.read_text(encoding="utf-8")
+            texts[parse_form(text, path.name).key] = text
+        return texts
+
+    @functools.cached_property
+    def base_forms(self) -> FormRegistry:
+        """The built-in form library as a registry (parsed on first use)."""
+        return FormRegistry().with_overrides({f"{k}.yaml": t for k, t in self.base_form_texts.items()})
 
     def loaded(self, row: ProcessDefinitionRow) -> LoadedDefinition:
         """Return the parsed definition of a deployed version, parsing it once per process."""
@@ -100,12 +116,8 @@ def init_app(app: Flask) -> None:
     overrides = app.config.get("CALENDAR_OVERRIDES")
     calendar = WorkCalendar.from_file(Path(overrides) if overrides else None)
     forms_dir = Path(app.config.get("FORMS_DIR") or BUILTIN_FORMS_DIR)
-    texts = {}
-    for path in sorted(forms_dir.glob("*.y*ml")):
-        text = path.read_text(encoding="utf-8")
-        texts[parse_form(text, path.name).key] = text
     numbering_file = app.config.get("NUMBERING_FILE") or Path(app.config["BPMN_DIR"]) / "numbering.yaml"
-    app.extensions["zhifa.runtime"] = Runtime(calendar, texts, load_numbering(Path(numbering_file)))
+    app.extensions["zhifa.runtime"] = Runtime(calendar, forms_dir, load_numbering(Path(numbering_file)))
 
 
 def get_runtime() -> Runtime:

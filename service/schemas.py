@@ -155,6 +155,25 @@ class TimerSchema(Schema):
     legal_basis = fields.String(allow_none=True)
 
 
+class IncidentSchema(Schema):
+    """A failed step or timer run, open until a retry succeeds."""
+
+    id = fields.Integer()
+    instance_id = fields.Integer()
+    task_id = fields.String(allow_none=True)
+    element_id = fields.String()
+    element_name = fields.String()
+    kind = fields.String()
+    message = fields.String()
+    details = JsonData(allow_none=True)
+    attempts = fields.Integer()
+    opened_at = UtcDateTime()
+    last_failed_at = UtcDateTime()
+    next_retry_at = UtcDateTime(allow_none=True)
+    resolved_at = UtcDateTime(allow_none=True)
+    resolved_by = fields.String(allow_none=True)
+
+
 class InstanceSummarySchema(Schema):
     """An instance in a list."""
 
@@ -171,6 +190,7 @@ class InstanceSummarySchema(Schema):
     updated_at = UtcDateTime()
     completed_at = UtcDateTime(allow_none=True)
     version = fields.Integer(attribute="version_id")
+    open_incidents = fields.Integer()
 
 
 class InstanceSchema(InstanceSummarySchema):
@@ -182,6 +202,9 @@ class InstanceSchema(InstanceSummarySchema):
     # Filled in by the view from the engine (not row attributes); declared so the document shows them.
     data = JsonData()
     definition = fields.Dict()
+    incidents = fields.List(fields.Nested(IncidentSchema))
+    # Set when a completion was accepted but a following automatic step failed (an incident opened).
+    notice = fields.Dict()
 
 
 class TaskDetailSchema(TaskSchema):
@@ -263,6 +286,15 @@ class EventSchema(Schema):
     hash = fields.String()
 
 
+class ListIncidentsArgs(StrictSchema):
+    """Filter and page incidents."""
+
+    state = fields.String(load_default="open", validate=validate.OneOf(("open", "resolved", "all")))
+    instance_id = fields.Integer(validate=validate.Range(min=1, max=2**53))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10**6))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
 class AttachmentSchema(Schema):
     """A stored attachment."""
 
@@ -288,3 +320,5 @@ instance_schema = InstanceSchema()
 instance_summary_schema = InstanceSummarySchema()
 event_schema = EventSchema()
 attachment_schema = AttachmentSchema()
+list_incidents_args = ListIncidentsArgs()
+incident_schema = IncidentSchema()

@@ -14,17 +14,22 @@ from .errors import (
     UnknownProcess,
     WorkflowError,
 )
+from .external_messages import ExternalMessage
+from .external_messages import is_internal as is_internal_message
+from .failures import TimeBudgetExceeded
 from .graph import build_graph
 from .instance import WorkflowInstance
 from .loader import ProcessDefinition, UserTaskMeta, bundle_hash, load_definitions
 from .trace import NodeState, Trace
-from .views import InstanceStatus, ThrownMessage, TimerView, UserTaskView
+from .views import IncidentView, InstanceStatus, ThrownMessage, TimerView, UserTaskView
 from .workcalendar import WorkCalendar
 
 __all__ = [
     "CHINA_TZ",
     "BpmnValidationError",
     "CalendarCoverageError",
+    "ExternalMessage",
+    "IncidentView",
     "InstanceStatus",
     "NodeState",
     "Problem",
@@ -33,6 +38,7 @@ __all__ = [
     "ScriptError",
     "TaskNotReady",
     "ThrownMessage",
+    "TimeBudgetExceeded",
     "TimerView",
     "Trace",
     "UnknownProcess",
@@ -45,5 +51,6 @@ __all__ = [
     "build_graph",
     "bundle_hash",
     "frozen_at",
+    "is_internal_message",
     "load_definitions",
 ]

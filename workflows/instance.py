@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time as monotonic_time
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,10 +29,19 @@ from .deadlines import (
     reads_provisional,
     to_instant,
 )
-from .errors import ScriptError, TaskNotReady, WorkflowError
+from .errors import TaskNotReady
+from .failures import (
+    TimeBudgetExceeded,
+    failing_task,
+    incident_view,
+    live_errors,
+    mark_failed,
+    reset_for_retry,
+    script_error_from,
+)
 from .loader import ProcessDefinition, UserTaskMeta
 from .trace import Trace, trace_workflow
-from .views import InstanceStatus, ThrownMessage, TimerView, UserTaskView
+from .views import IncidentView, InstanceStatus, ThrownMessage, TimerView, UserTaskView
 from .workcalendar import Binding, WorkCalendar, record_provisional
 
 MAX_SETTLE_ROUNDS = 10_000
@@ -56,38 +66,94 @@ class WorkflowInstance:
 
     # -- running -------------------------------------------------------------------------------
 
-    def advance(self, now: datetime | None = None) -> None:
-        """Run engine steps (gateways, scripts, due timers) until only people or time can move it."""
+    def advance(self, now: datetime | None = None, *, budget_seconds: float | None = None) -> None:
+        """Run engine steps (gateways, scripts, due timers) until only people or time can move it.
+
+        A step that fails stays in ERROR as an incident (see `incidents`); the rest carries on.
+        Raises TimeBudgetExceeded when the steps take longer than `budget_seconds`.
+        """
         self._unfinished, self.changed = None, True
-        with clock.frozen_at(now), _as_script_error():
+        deadline = None if budget_seconds is None else monotonic_time.monotonic() + budget_seconds
+        with clock.frozen_at(now):
             for _ in range(MAX_SETTLE_ROUNDS):
-                self._wf.do_engine_steps()
+                self._engine_steps(deadline)
                 if self._wf.get_next_task(state=TaskState.READY, manual=False) is None:
                     break
-            self._stamp_due_times()
+            with _as_script_error():
+                self._stamp_due_times()
         self._unfinished, self.changed = None, True
+
+    def _engine_steps(self, deadline: float | None) -> None:
+        running: list[SpiffTask | None] = [None]
+
+        def will_run(task: SpiffTask) -> None:
+            running[0] = task
+
+        def did_run(_task: SpiffTask) -> None:
+            running[0] = None
+            if deadline is not None and monotonic_time.monotonic() > deadline:
+                raise TimeBudgetExceeded("engine steps ran past their time budget and were stopped")
+
+        try:
+            self._wf.do_engine_steps(will_complete_task=will_run, did_complete_task=did_run)
+        except TimeBudgetExceeded:
+            raise
+        except Exception as exc:
+            task = failing_task(exc, running[0])
+            if task is None:  # not attributable to a step: the caller's transaction must roll back
+                if isinstance(exc, SpiffWorkflowException):
+                    raise script_error_from(exc) from exc
+                raise
+            mark_failed(task, exc, clock.now())
 
     def complete_task(
         self, task_id: str, data: Mapping[str, Any], now: datetime | None = None
     ) -> UserTaskView:
-        """Complete an open user task with validated form data, then advance."""
+        """Complete an open user task with validated form data, then advance.
+
+        Raises ScriptError when the task's own work fails (it stays open); a failure further on
+        (reaching a timer, a script after it) becomes an incident and the completion stands.
+        """
         task = self._ready_user_task(task_id)
         view = self._view(task)
         self._unfinished, self.changed = None, True
-        with clock.frozen_at(now), _as_script_error():
+        with clock.frozen_at(now):
             # Replace values rather than mutate nested ones: nested data is shared between tasks (P6).
             task.data.update({key: value for key, value in data.items()})
-            task.run()
+            try:
+                task.run()
+            except Exception as exc:
+                culprit = failing_task(exc, None)
+                if culprit is None or culprit is task:
+                    if isinstance(exc, SpiffWorkflowException):
+                        raise script_error_from(exc) from exc
+                    raise
+                mark_failed(culprit, exc, clock.now())
         self.advance(now)
         return view
 
-    def fire_timers(self, now: datetime) -> list[TimerView]:
+    def fire_timers(self, now: datetime, *, budget_seconds: float | None = None) -> list[TimerView]:
         """Fire every timer due at `now` and advance; return the timers that fired."""
         due = [t for t in self.timers() if t.due_at <= now]
         if due:
             # SpiffWorkflow fires only when due < now; a timer due exactly at `now` must fire too.
-            self.advance(now + timedelta(microseconds=1))
+            self.advance(now + timedelta(microseconds=1), budget_seconds=budget_seconds)
         return due
+
+    def retry_errors(self, now: datetime | None = None, *, budget_seconds: float | None = None) -> int:
+        """Run every failed step again (after its cause was fixed), then advance; return how many."""
+        failed = self._errors()
+        if not failed:
+            return 0
+        self._unfinished, self.changed = None, True
+        with clock.frozen_at(now):
+            for task in failed:
+                try:
+                    reset_for_retry(task)
+                except Exception as exc:  # noqa: BLE001  (reaching it failed again: it stays an incident)
+                    mark_failed(failing_task(exc, None) or task, exc, clock.now())
+        self.advance(now, budget_seconds=budget_seconds)
+        return len(failed)
 
     def send_message(self, name: str, payload: object, now: datetime | None = None) -> None:
         """Deliver a message to this instance (raises TaskNotReady if nothing waits for it)."""
@@ -99,7 +165,9 @@ class WorkflowInstance:
         self.advance(now)
 
     def cancel(self) -> None:
-        """Cancel the whole instance."""
+        """Cancel the whole instance, failed steps included."""
+        for task in self._errors():
+            task._set_state(TaskState.CANCELLED)  # a cancelled case leaves no incident behind
         self._unfinished, self.changed = None, True
         self._wf.cancel()
 
@@ -130,10 +198,17 @@ class WorkflowInstance:
         timers = self.timers()
         return timers[0].due_at if timers else None
 
+    def incidents(self) -> list[IncidentView]:
+        """List the steps that failed and wait to be run again (`retry_errors`)."""
+        return [incident_view(t) for t in self._errors()]
+
+    def _errors(self) -> list[SpiffTask]:
+        return live_errors(self._wf, self._active())
+
     def status(self) -> InstanceStatus:
-        """Return the instance's overall status."""
-        if any(t.state == TaskState.ERROR for t in self._active()):
-            return InstanceStatus.ERROR
+        """Return the instance's overall status: a failed step keeps it running, with an incident."""
+        if self._errors():
+            return InstanceStatus.RUNNING
         if self._wf.is_completed():
             cancelled = self._wf.get_next_task(state=TaskState.COMPLETED, spec_name="End") is None
             return InstanceStatus.CANCELLED if cancelled else InstanceStatus.COMPLETED
@@ -304,18 +379,7 @@ class _as_script_error:  # noqa: N801  (used as a context manager, reads like on
     def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: object) -> bool:
         if exc is None or not isinstance(exc, SpiffWorkflowException):
             return False
-        task = getattr(exc, "task", None)
-        spec = getattr(exc, "task_spec", None) or (task.task_spec if task is not None else None)
-        # Spiff wraps the real reason (e.g. a SandboxViolation) as the context of its own error.
-        cause = exc.__context__ if isinstance(exc.__context__, WorkflowError) else None
-        raise ScriptError(
-            message=f"{exc}: {cause}" if cause else str(exc),
-            element_id=getattr(spec, "bpmn_id", None),
-            element_name=getattr(spec, "bpmn_name", None),
-            line_number=getattr(exc, "line_number", None) or None,
-            error_line=getattr(exc, "error_line", None) or None,
-            trace=list(getattr(exc, "notes", [])),
-        ) from exc
+        raise script_error_from(exc) from exc
 
 
 def _top_level_task(workflow: BpmnWorkflow, task: SpiffTask) -> SpiffTask | None:

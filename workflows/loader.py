@@ -16,6 +16,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from . import bpmn_xml
 from .bpmn_xml import ElementInfo, XmlProblem
 from .errors import BpmnValidationError, Problem
+from .external_messages import ExternalMessage, declared_external
 from .lint import lint_bpmn, lint_dmn
 
 LANE_PREFIX = "lane_"
@@ -55,6 +56,7 @@ class ProcessDefinition:
     legal_bases: dict[tuple[str, str], str] = field(default_factory=dict)
     # Role keys allowed to start the process by hand (`starterRoles` on its start event); () = not declared.
     starter_roles: tuple[str, ...] = ()
+    external_messages: dict[str, ExternalMessage] = field(default_factory=dict)  # by message name
 
     def form_keys(self) -> set[str]:
         """Return every form key its user tasks (and its start event) name."""
@@ -189,6 +191,8 @@ def _definition(
     elements = [e for f in files if f in bundle.elements for e in bundle.elements[f].values()]
     scopes = {process_id, *subprocess_specs}
     in_scope = [e for e in elements if e.scope in scopes]
+    external, problems = declared_external({f: bundle.roots[f] for f in files if f in bundle.roots}, in_scope)
+    bundle.problems.extend(p for p in problems if p not in bundle.problems)
     return ProcessDefinition(
         process_id=process_id,
         name=name,
@@ -205,6 +209,7 @@ def _definition(
             for e in in_scope
             if "legalBasis" in e.properties
         },
+        external_messages=external,
     )
 
 
@@ -289,6 +294,17 @@ def _check_tasks(
                     None,
                     None,
                     definition.process_id,
+                )
+            )
+    for message in definition.external_messages.values():
+        unknown = [r for r in message.sender_roles if role_exists is not None and not role_exists(r)]
+        if unknown:
+            problems.append(
+                Problem(
+                    f"external message '{message.name}': unknown sender role(s) {', '.join(unknown)}",
+                    None,
+                    None,
+                    message.elements[0],
                 )
             )
     for task in definition.user_tasks.values():

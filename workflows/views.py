@@ -50,3 +50,18 @@ class ThrownMessage:
 
     name: str
     payload: object
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    """A step that failed and waits, in ERROR, to be run again after its cause is fixed."""
+
+    task_id: str
+    bpmn_id: str
+    name: str
+    process_id: str
+    kind: str  # script, decision, gateway, event or task
+    message: str
+    line: int | None
+    error_line: str | None
+    failed_at: datetime | None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from . import audit, auth, definitions, diagrams, instances, openapi, tasks
+from . import audit, auth, definitions, diagrams, incidents, instances, openapi, tasks
 
 PREFIX = "/api/v1"
 
@@ -33,6 +33,10 @@ def register_blueprints(app: Flask) -> None:
         ("/tasks/<task_id>/assign", tasks.assign, ["POST"]),
         ("/tasks/<task_id>/complete", tasks.complete, ["POST"]),
         ("/tasks/<task_id>/attachments", tasks.upload_attachment, ["POST"]),
+        ("/incidents", incidents.list_all, ["GET"]),
+        ("/incidents/<int:incident_id>", incidents.show, ["GET"]),
+        ("/incidents/<int:incident_id>/retry", incidents.retry, ["POST"]),
+        ("/health", incidents.health, ["GET"]),
         ("/audit/verify", audit.verify, ["GET"]),
         ("/openapi.json", openapi.spec, ["GET"]),
     ]

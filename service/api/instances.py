@@ -10,11 +10,13 @@ from ..auth import current_user, login_required
 from ..db import get_session
 from ..jsonsafe import to_json_value
 from ..operations import audit as audit_ops
+from ..operations import incidents as incident_ops
 from ..operations import instances as instance_ops
 from ..operations.instances import LiveInstance
 from ..schemas import (
     cancel_args,
     event_schema,
+    incident_schema,
     instance_schema,
     instance_summary_schema,
     list_instances_args,
@@ -25,10 +27,21 @@ from .common import json_body, locale, query_args, request_now
 
 
 def dump_live(live: LiveInstance) -> dict[str, Any]:
-    """Render an instance with its current data, tasks and timers."""
+    """Render an instance with its current data, tasks, timers and open incidents."""
     body: dict[str, Any] = instance_schema.dump(live.row)
     body["data"] = to_json_value(live.engine.data())
     body["definition"] = {"key": live.definition.key, "version": live.definition.version}
+    open_incidents = (
+        incident_ops.open_incidents_of(get_session(), live.row.id) if live.row.open_incidents else []
+    )
+    body["incidents"] = incident_schema.dump(open_incidents, many=True)
+    if live.incidents_opened:
+        names = "、".join(i.element_name or i.element_id for i in live.incidents_opened)
+        body["notice"] = {
+            "code": "incident_opened",
+            "message": f"已办理；后续自动步骤「{names}」出错，已记录故障并提请负责人处理 / "
+            "done; a following automatic step failed and was recorded as an incident for the leaders",
+        }
     return body
 
 

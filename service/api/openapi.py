@@ -91,6 +91,18 @@ VERIFY = {
 }
 DEPLOYED = items_of("DefinitionSchema")
 SVG = {"type": "string"}
+HEALTH = {
+    "type": "object",
+    "required": ["status", "database", "checked_at"],
+    "properties": {
+        "status": {"type": "string", "enum": ["ok", "degraded", "unavailable"]},
+        "database": {"type": "string", "enum": ["ok", "unavailable"]},
+        "timer_workers": {"type": "object"},
+        "overdue_timers": {"type": "integer"},
+        "open_incidents": {"type": "integer"},
+        "checked_at": {"type": "string"},
+    },
+}
 
 DOCS: dict[str, Doc] = {
     "auth_create_token": Doc(
@@ -120,6 +132,10 @@ DOCS: dict[str, Doc] = {
     "tasks_complete": Doc(ref("InstanceSchema"), body="CompleteTaskArgs"),
     "tasks_upload_attachment": Doc(ref("AttachmentSchema"), ok=(201,), multipart=("file", False)),
     "audit_verify": Doc(VERIFY),
+    "incidents_list_all": Doc(items_of("IncidentSchema", **PAGE), query=schemas.ListIncidentsArgs),
+    "incidents_show": Doc(ref("IncidentSchema")),
+    "incidents_retry": Doc(ref("IncidentSchema")),
+    "incidents_health": Doc(HEALTH, public=True),
     "openapi_spec": Doc({"type": "object"}, public=True),
 }
 # Body and answer schemas, registered as components once (nested ones first).
@@ -140,10 +156,12 @@ COMPONENTS = [
     schemas.StartFormSchema,
     schemas.DefinitionDetailSchema,
     schemas.TimerSchema,
+    schemas.IncidentSchema,
     schemas.InstanceSummarySchema,
     schemas.InstanceSchema,
     schemas.EventSchema,
     schemas.AttachmentSchema,
+    schemas.ListIncidentsArgs,
 ]
 _UNDOCUMENTED = Doc({})
 

@@ -5,6 +5,7 @@ from .audit import AuditEvent
 from .calendar import CalendarYear
 from .definitions import FormDefinitionRow, ProcessDefinitionRow
 from .drafts import TaskDraft
+from .incidents import Incident, WorkerHeartbeat
 from .instances import HumanTask, InstanceLink, InstanceTimer, ProcessInstance
 from .numbering import NumberCounter
 from .users import LoginAttempt, User
@@ -15,6 +16,7 @@ __all__ = [
     "CalendarYear",
     "FormDefinitionRow",
     "HumanTask",
+    "Incident",
     "InstanceLink",
     "InstanceTimer",
     "LoginAttempt",
@@ -23,4 +25,5 @@ __all__ = [
     "ProcessInstance",
     "TaskDraft",
     "User",
+    "WorkerHeartbeat",
 ]

@@ -45,6 +45,11 @@ class ProcessInstance(Base):
     next_timer_due_at: Mapped[datetime | None] = mapped_column(index=True)
     # Some pending deadline (or a value one will read) rests on a year whose schedule is not entered.
     provisional_deadlines: Mapped[bool] = mapped_column(default=False, index=True)
+    # When a timer worker should next look at it: the next due timer, a lease while a worker fires
+    # it, or a back-off after a failed run. Workers claim by this column alone.
+    timer_wake_at: Mapped[datetime | None] = mapped_column(index=True)
+    timer_leases: Mapped[int] = mapped_column(default=0)  # claims not (yet) ended by a saved run
+    open_incidents: Mapped[int] = mapped_column(default=0)
     audit_seq: Mapped[int] = mapped_column(default=0)
     audit_head: Mapped[str] = mapped_column(String(64), default="")
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -8,15 +8,23 @@ from datetime import datetime
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import Select, event, func, or_, select
+from sqlalchemy import Select, event, func, inspect, or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from workflows import InstanceStatus, ThrownMessage, WorkflowInstance
+from workflows import InstanceStatus, ThrownMessage, WorkflowInstance, is_internal_message
 
 from ..db import utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..jsonsafe import to_json_value
-from ..models import AuditEvent, HumanTask, InstanceTimer, ProcessDefinitionRow, ProcessInstance, User
+from ..models import (
+    AuditEvent,
+    HumanTask,
+    Incident,
+    InstanceTimer,
+    ProcessDefinitionRow,
+    ProcessInstance,
+    User,
+)
 from ..models.instances import InstanceStatusColumn
 from ..runtime import InstanceCache, LoadedDefinition, get_runtime
 from .audit import Actor, record_instance_event
@@ -52,6 +60,7 @@ class LiveInstance:
     outbox: list[ThrownMessage] = field(default_factory=list)
     # Provisional deadlines this transaction set, recorded in the audit chain at commit (calendar_sync).
     new_deadlines: list[dict[str, Any]] = field(default_factory=list)
+    incidents_opened: list[Incident] = field(default_factory=list)  # by saves in this transaction
 
 
 def start_instance(
@@ -173,7 +182,8 @@ def load_live(session: Session, instance_id: int, *, for_update: bool = False) -
     )
     if for_update:
         query = query.with_for_update()
-    row = session.scalars(query).first()
+    row = None if for_update else _loaded_with_projections(session, instance_id)
+    row = row or session.scalars(query).first()
     if row is None:
         raise NotFound("案件不存在 / no such instance")
     sync_calendar(session)
@@ -188,6 +198,14 @@ def load_live(session: Session, instance_id: int, *, for_update: bool = False) -
         loaded.process, row.state
     )
     return _track(session, LiveInstance(row, loaded, engine, row.version_id))
+
+
+def _loaded_with_projections(session: Session, instance_id: int) -> ProcessInstance | None:
+    """Return the row if this session already holds it with its projections (a query would add nothing)."""
+    row = session.identity_map.get(session.identity_key(ProcessInstance, instance_id))
+    if not isinstance(row, ProcessInstance):
+        return None
+    return None if {"tasks", "timers", "state", "version_id"} & inspect(row).unloaded else row
 
 
 def _track(session: Session, live: LiveInstance) -> LiveInstance:
@@ -238,6 +256,7 @@ def save(session: Session, live: LiveInstance) -> None:
     row.provisional_deadlines = live.engine.has_provisional()
     new_tasks, new_timers = _sync_tasks(session, live), _sync_timers(live)
     live.new_deadlines += deadline_record(new_tasks, new_timers)
+    sync_incidents(session, live)
 
 
 def _sync_tasks(session: Session, live: LiveInstance) -> list[HumanTask]:
@@ -277,6 +296,8 @@ def _sync_timers(live: LiveInstance) -> list[InstanceTimer]:
             added.append(timer)
         timer.provisional, timer.legal_basis = view.provisional, view.legal_basis
     live.row.next_timer_due_at = timers[0].due_at if timers else None
+    # Any save re-arms the timer worker for this case (and ends a lease or a back-off).
+    live.row.timer_wake_at, live.row.timer_leases = live.row.next_timer_due_at, 0
     return added
 
 
@@ -340,9 +361,6 @@ def list_instances(
     return list(rows), total
 
 
-MESSAGE_ROLES = ("squad_leader", "legal_reviewer", "deputy_head", "bureau_head", "clerk", "admin")
-
-
 def send_message(
     session: Session,
     instance_id: int,
@@ -352,14 +370,33 @@ def send_message(
     user: User,
     now: datetime | None,
 ) -> LiveInstance:
-    """Deliver a message a member of staff records for a waiting instance (409 if nothing waits for it)."""
-    if not user.has_role(*MESSAGE_ROLES):
-        raise Forbidden("无权登记外部消息 / not allowed to record messages")
+    """Deliver a message staff record for a waiting instance, if its diagram lets their role send it.
+
+    Only messages a catch event declares external (`externalMessage`, `senderRoles`) are accepted;
+    the router's own messages and payloads addressed to other instances never are. 409 if nothing
+    waits for it.
+    """
     _check_start_data(payload)
+    if is_internal_message(name) or TARGET_KEY in payload:
+        raise Forbidden(
+            "内部消息不能由人员登记 / messages routed between cases cannot be recorded by staff",
+            {"name": [name]} if is_internal_message(name) else {"payload": {TARGET_KEY: ["not allowed"]}},
+        )
     get_visible(session, instance_id, user)
-    if not deliver(session, instance_id, name, dict(payload), actor=Actor.of(user), now=now):
+    live = load_live(session, instance_id)
+    declared = live.definition.process.external_messages.get(name)
+    if declared is None:
+        raise Forbidden(
+            f"此流程不接受人员登记消息 '{name}' / this process takes no message '{name}' from staff"
+        )
+    if not user.has_role(*declared.sender_roles):
+        raise Forbidden(
+            f"只有 {'、'.join(declared.sender_roles)} 可以登记此消息 / "
+            f"only {', '.join(declared.sender_roles)} may record this message"
+        )
+    if not deliver(session, instance_id, name, dict(payload), actor=Actor.of(user), now=now, live=live):
         raise Conflict(f"案件未在等待此消息 / instance is not waiting for message '{name}'")
-    return load_live(session, instance_id)
+    return live
 
 
 def cancel_instance(session: Session, instance_id: int, user: User, reason: str) -> LiveInstance:
@@ -377,4 +414,5 @@ def cancel_instance(session: Session, instance_id: int, user: User, reason: str)
     return live
 
 
-from .messages import deliver, route_messages  # noqa: E402  (messages starts processes through this module)
+from .incidents import sync_incidents  # noqa: E402  (incidents retries instances through this module)
+from .messages import TARGET_KEY, deliver, route_messages  # noqa: E402  (messages starts processes through this module)

@@ -95,6 +95,8 @@ def deliver(
     *,
     actor: Actor,
     now: datetime | None,
+    live: LiveInstance | None = None,
 ) -> bool:
-    """Deliver one message to an instance; False when it is not waiting for it."""
-    return _deliver(_Routing(session, actor, now), instance_id, name, payload)
+    """Deliver one message to an instance (`live`: already loaded); False when it is not waiting."""
+    routing = _Routing(session, actor, now, {instance_id: live} if live is not None else {})
+    return _deliver(routing, instance_id, name, payload)

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from forms import Form
 
@@ -102,7 +103,7 @@ def get_task(session: Session, task_id: str, user: User) -> TaskDetail:
 
 
 def claim_task(session: Session, task_id: str, user: User) -> HumanTask:
-    """Take an unassigned task for oneself."""
+    """Take an unassigned task for oneself (409 when someone else took it meanwhile)."""
     task = _task_for(session, task_id, user, act=True)
     if task.assignee_id == user.id:
         return task
@@ -141,10 +142,26 @@ def assign_task(session: Session, task_id: str, assignee_username: str, user: Us
 def _set_assignee(
     session: Session, task: HumanTask, assignee: User | None, actor: Actor, kind: str
 ) -> HumanTask:
+    """Change the assignee only if it is still what the caller saw: of racing changes, one wins."""
+    seen = task.assignee_id
+    claimed_at = utcnow() if assignee else None
+    changed = session.execute(
+        update(HumanTask)
+        .where(
+            HumanTask.id == task.id,
+            HumanTask.assignee_id.is_(None) if seen is None else HumanTask.assignee_id == seen,
+        )
+        .values(assignee_id=assignee.id if assignee else None, claimed_at=claimed_at)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:
+        raise Conflict(
+            "任务已被他人认领、指派或办理 / someone else claimed, assigned or completed this task meanwhile"
+        )
+    set_committed_value(task, "assignee_id", assignee.id if assignee else None)
+    set_committed_value(task, "claimed_at", claimed_at)
     instance = session.get(ProcessInstance, task.instance_id)
     assert instance is not None
-    task.assignee_id = assignee.id if assignee else None
-    task.claimed_at = utcnow() if assignee else None
     instance.updated_at = utcnow()  # bumps the row version: assignment races end in 409, not silently
     record_instance_event(
         session,

@@ -132,6 +132,9 @@ def test_start_refuses_unknown_process_and_bad_start_data(login: Any) -> None:
     assert auditor_start.status_code == 403
 
 
+JPEG = b"\xff\xd8\xff\xe0"
+
+
 def test_attachment_upload_checks_type_size_and_role(login: Any, task: dict[str, Any]) -> None:
     officer = login("officer1")
     url = f"/tasks/{task['id']}/attachments"
@@ -140,13 +143,13 @@ def test_attachment_upload_checks_type_size_and_role(login: Any, task: dict[str,
         data = {"file": (io.BytesIO(content), "证据.bin", mimetype)}
         return api.post(url, data=data, content_type="multipart/form-data")
 
-    ok = send(officer, b"photo-bytes", "image/jpeg")
+    ok = send(officer, JPEG + b"photo-bytes", "image/jpeg")
     assert ok.status_code == 201
     assert len(ok.json["sha256"]) == 64
     assert send(officer, b"<script>", "text/html").status_code == 422
-    assert send(officer, b"x" * 100_001, "image/jpeg").status_code == 413
+    assert send(officer, JPEG + b"x" * 100_001, "image/jpeg").status_code == 413
     assert send(officer, b"", "image/jpeg").status_code == 422
-    assert send(login("squad_leader"), b"photo", "image/jpeg").status_code in {403, 404}
+    assert send(login("squad_leader"), JPEG + b"photo", "image/jpeg").status_code in {403, 404}
 
 
 def test_form_refers_to_unknown_attachment_ids(login: Any, task: dict[str, Any]) -> None:

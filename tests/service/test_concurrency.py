@@ -148,3 +148,108 @@ def test_process_killed_mid_completion_leaves_the_case_before_the_step(
     response = officer.post(f"/tasks/{task_id}/complete", json={"data": data})
     assert response.status_code == 200, response.json
     assert login("auditor").get("/audit/verify").json["ok"] is True
+
+
+RACERS = 20
+
+
+def _officers(app: Flask, count: int) -> list[str]:
+    """Create `count` extra officers (the demo set has two)."""
+    from service.db import session_scope
+    from service.operations.audit import SYSTEM_ACTOR
+    from service.operations.users import create_user
+
+    names = [f"racer{i:02d}" for i in range(count)]
+    with app.app_context(), session_scope(app) as session:
+        for name in names:
+            create_user(
+                session,
+                name,
+                name,
+                ["officer"],
+                display_name=name,
+                known_roles=set(app.config["ROLES"]),
+                actor=SYSTEM_ACTOR,
+                hash_method="pbkdf2:sha256:1000",
+            )
+        session.commit()
+    return names
+
+
+def _race(apis: list[Any], path: str, body: Any, monkeypatch: Any, pause_after: str) -> list[Any]:
+    """POST `path` from every client at once: all read the task first, then they write one by one.
+
+    That is the worst interleaving: each loser acts on what it read before the winner committed.
+    """
+    barrier = threading.Barrier(len(apis), timeout=5)
+    turn, holds = threading.Lock(), threading.local()
+    real = getattr(task_ops, pause_after)
+
+    def read_then_wait(*args: Any, **kwargs: Any) -> Any:
+        value = real(*args, **kwargs)
+        # PostgreSQL: every request has read before any of them writes. SQLite takes the write lock
+        # up front, so there the barrier times out and the requests simply run one after another.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait()
+        turn.acquire()  # released by the thread once its request has ended
+        holds.turn = True
+        return value
+
+    monkeypatch.setattr(task_ops, pause_after, read_then_wait)
+    results: list[Any] = [None] * len(apis)
+
+    def post(index: int) -> None:
+        api = apis[index]
+        try:
+            results[index] = api.client.post(f"/api/v1{path}", json=body, headers=api.headers)
+        finally:
+            if getattr(holds, "turn", False):
+                turn.release()
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(apis))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    monkeypatch.undo()
+    return results
+
+
+def _losers_expected(app: Flask, sequential: int) -> set[int]:
+    postgres = app.config["DATABASE_URL"].startswith("postgresql")
+    return {409} if postgres else {409, sequential}
+
+
+def test_twenty_concurrent_claims_of_one_task_have_one_winner(
+    app: Flask, login: Any, monkeypatch: Any
+) -> None:
+    instance_id, task_id = _start(login)
+    apis = [login(name) for name in _officers(app, RACERS)]
+    results = _race(apis, f"/tasks/{task_id}/claim", None, monkeypatch, "_task_for")
+    statuses = [r.status_code for r in results]
+    assert statuses.count(200) == 1, [r.json for r in results]
+    assert set(statuses) - {200} <= _losers_expected(app, 403), statuses
+    winner = apis[statuses.index(200)]
+    task = winner.get(f"/tasks/{task_id}").json
+    assert task["assignee_id"] == results[statuses.index(200)].json["assignee_id"]
+    events = login("auditor").get(f"/process-instances/{instance_id}/events").json["items"]
+    assert [e["kind"] for e in events].count("task_claimed") == 1
+    assert login("auditor").get("/audit/verify").json["ok"] is True
+
+
+def test_twenty_concurrent_completions_of_one_task_have_one_winner(
+    app: Flask, login: Any, monkeypatch: Any
+) -> None:
+    instance_id, task_id = _start(login)
+    apis = [login(name) for name in _officers(app, RACERS)]
+    data = task_input(apis[0], task_id, FORMS, REGISTER, today=time_today())
+    version_before, _, events_before = _snapshot(login, instance_id)
+    results = _race(apis, f"/tasks/{task_id}/complete", {"data": data}, monkeypatch, "load_live")
+    statuses = [r.status_code for r in results]
+    assert statuses.count(200) == 1, [r.json for r in results]
+    assert set(statuses) - {200} == {409}, statuses
+    version, open_tasks, event_count = _snapshot(login, instance_id)
+    assert open_tasks == ["approve_filing"]
+    assert event_count == events_before + 1
+    assert version == version_before + 1
+    assert login("auditor").get("/audit/verify").json["ok"] is True

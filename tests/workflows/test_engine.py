@@ -127,12 +127,28 @@ def test_completing_a_task_twice_is_refused() -> None:
         s.instance.complete_task("not-a-uuid", {}, START)
 
 
-def test_a_failing_expression_raises_script_error_naming_the_element() -> None:
+def test_a_failing_script_after_a_task_becomes_an_incident_naming_the_element() -> None:
     s = acceptance()
+    s.complete("register_case", {"damaged_area": Decimal("5")})  # received_on missing: the script fails
+    (incident,) = s.instance.incidents()
+    assert incident.bpmn_id == "compute_deadlines"
+    assert "received_on" in incident.message
+    assert s.instance.status() is InstanceStatus.RUNNING
+
+
+def test_a_task_whose_own_work_fails_is_refused_naming_the_task() -> None:
+    files = load_files(DATA / "acceptance")
+    files["case_flow.bpmn"] = files["case_flow.bpmn"].replace(
+        '<spiffworkflow:property name="formKey" value="register_case" />',
+        '<spiffworkflow:property name="formKey" value="register_case" />'
+        "</spiffworkflow:properties><spiffworkflow:postScript>x = 1 / 0</spiffworkflow:postScript>"
+        "<spiffworkflow:properties>",
+        1,
+    )
+    s = Scenario(files, "case_flow", now=START)
     with pytest.raises(ScriptError) as caught:
-        s.complete("register_case", {"damaged_area": Decimal("5")})  # received_on missing: the script fails
-    assert caught.value.element_id
-    assert "received_on" in caught.value.message
+        s.complete("register_case", {"received_on": date(2025, 9, 26), "damaged_area": Decimal("5")})
+    assert caught.value.element_id == "register_case"
 
 
 def test_restore_refuses_state_of_another_process() -> None:

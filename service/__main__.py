@@ -1,0 +1,5 @@
+"""`python -m service …` runs the `zhifa` command (the timer supervisor starts workers this way)."""
+
+from .cli import main
+
+main()
