@@ -69,11 +69,12 @@ def test_content_is_sniffed_against_the_declared_type(
 
 
 def test_file_names_lose_paths_and_control_characters(login: Any, task: dict[str, Any]) -> None:
-    response = _send(
-        login("officer1"), task["id"], JPEG, "image/jpeg", name="..\\..\\etc/现场\x00照片\x07.jpg"
-    )
+    officer = login("officer1")
+    response = _send(officer, task["id"], JPEG, "image/jpeg", name="..\\..\\etc/现场\x1b照片\x07.jpg")
     assert response.status_code == 201, response.json
     assert response.json["filename"] == "现场照片.jpg"
+    with_nul = _send(officer, task["id"], JPEG + b"n", "image/jpeg", name="现场\x00照片.jpg")
+    assert (with_nul.status_code, with_nul.json["code"]) == (422, "validation_error")  # refused, not cleaned
 
 
 def test_per_task_and_per_case_quotas_hold(app: Flask, login: Any, task: dict[str, Any]) -> None:
