@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from forms import default_registry
-from tests.bpmn.test_complaint_handling import (
+from tests.bpmn.steps_complaint import (
     case_started,
     open_case,
     reply,
@@ -23,7 +23,7 @@ from tests.bpmn.test_complaint_handling import (
     send,
     work_order,
 )
-from tests.bpmn.test_penalty_procedure import (
+from tests.bpmn.steps_penalty import (
     decide,
     give_notice,
     issue_decision,
