@@ -48,6 +48,9 @@ _DATETIME_RE: Final = re.compile(
     r"(?:Z|[+-][0-9]{2}:?[0-9]{2})?"  # optional offset; without one it is China time
 )
 
+# A case's dates lie in this span; anything outside is a typing slip (0001-01-01, 20260-…) that would only
+# fail later in a deadline computation, so it is refused with the form.
+_YEARS: Final = range(1900, 2200)
 _T = TypeVar("_T")
 
 
@@ -192,13 +195,17 @@ def to_date(value: object) -> date:
     if isinstance(value, datetime):
         raise InvalidValueError("date")
     if isinstance(value, date):
-        return value
-    if isinstance(value, str) and _DATE_RE.fullmatch(value.strip()):
+        day = value
+    elif isinstance(value, str) and _DATE_RE.fullmatch(value.strip()):
         try:
-            return date.fromisoformat(value.strip())
+            day = date.fromisoformat(value.strip())
         except ValueError:
-            pass
-    raise InvalidValueError("date")
+            raise InvalidValueError("date") from None
+    else:
+        raise InvalidValueError("date")
+    if day.year not in _YEARS:
+        raise InvalidValueError("date_range")
+    return day
 
 
 def to_datetime(value: object) -> datetime:
@@ -212,6 +219,8 @@ def to_datetime(value: object) -> datetime:
             raise InvalidValueError("datetime") from None
     else:
         raise InvalidValueError("datetime")
+    if moment.year not in _YEARS:
+        raise InvalidValueError("date_range")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=CHINA_TZ)
     return moment.astimezone(CHINA_TZ)

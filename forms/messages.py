@@ -29,6 +29,10 @@ _CATALOG: Final[Mapping[str, tuple[str, str]]] = {
         "时间无效，格式应为 YYYY-MM-DDTHH:MM[:SS][+08:00]。",
         "Not a valid date and time (expected YYYY-MM-DDTHH:MM[:SS][+08:00]).",
     ),
+    "date_range": (
+        "日期超出可受理的范围（1900 年至 2199 年）。",
+        "The date is outside the accepted range (years 1900 to 2199).",
+    ),
     "list": ("应为列表。", "Not a valid list."),
     "choice": ("请从以下选项中选择：{choices}。", "Must be one of: {choices}."),
     "unique": ("不能有重复项。", "Items must not repeat."),

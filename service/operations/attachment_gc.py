@@ -48,7 +48,10 @@ def collect_orphans(
         digest = path.name.removesuffix(_ASIDE)
         if path.parent.name != digest[:2] or not _DIGEST.match(digest):
             continue
-        if path.stat().st_mtime > cutoff:
+        mtime = _mtime(path)
+        if mtime is None:
+            continue
+        if mtime > cutoff:
             result.kept_recent += 1
         else:
             old[digest] = path
@@ -59,11 +62,20 @@ def collect_orphans(
     else:
         _take(session, candidates, cutoff, result)
     for temp in store.glob(f"{UPLOAD_PREFIX}*"):
-        if temp.stat().st_mtime <= cutoff:
+        mtime = _mtime(temp)
+        if mtime is not None and mtime <= cutoff:
             result.stale_uploads += 1
             if not dry_run:
                 temp.unlink(missing_ok=True)
     return result
+
+
+def _mtime(path: Path) -> float | None:
+    """Return the file's modification time, or None when it went away since the listing."""
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:  # an upload finished, or another collector moved it aside
+        return None
 
 
 def _referenced(session: Session, digests: list[str]) -> set[str]:

@@ -184,3 +184,17 @@ def test_naive_datetimes_are_china_time_and_aware_ones_are_converted_to_it() -> 
 def test_datetimes_need_a_time_of_day() -> None:
     assert _code(to_datetime, "2024-05-01") == "datetime"
     assert _code(to_datetime, "2024-05-01T25:00") == "datetime"
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "1899-12-31", "2200-01-01", date(1, 1, 1)])
+def test_dates_outside_the_accepted_years_are_refused_with_the_form(value: object) -> None:
+    with pytest.raises(InvalidValueError) as refused:
+        to_date(value)
+    assert refused.value.code == "date_range"
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59"])
+def test_datetimes_outside_the_accepted_years_are_refused_with_the_form(value: str) -> None:
+    with pytest.raises(InvalidValueError) as refused:
+        to_datetime(value)
+    assert refused.value.code == "date_range"

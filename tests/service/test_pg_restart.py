@@ -124,10 +124,11 @@ def _spawn(command: list[str], env: dict[str, str], log: Path) -> subprocess.Pop
 
 def _load(api: HttpApi, stop: threading.Event, outcomes: list[tuple[float, int | str]]) -> None:
     """Start cases as fast as one client can, recording what each request answered."""
+    token = api.token("officer1")
     while not stop.is_set():
         try:
             status, _ = api._request(  # noqa: SLF001  (the bench client's raw call keeps every answer)
-                "POST", "/api/v1/process-instances", {"process_key": "short_timer"}, api.token("officer1")
+                "POST", "/api/v1/process-instances", {"process_key": "short_timer"}, token
             )
             outcomes.append((time.monotonic(), status))
         except OSError as exc:
@@ -154,6 +155,7 @@ def test_service_and_timer_worker_recover_from_a_postgres_restart_under_load(
     assert deploy_dir(Api(setup.test_client(), owner.json["token"]), DATA / "incidents").status_code == 201
     setup.extensions["zhifa.engine"].dispose()
     env = {**os.environ, "ZHIFA_DATABASE_URL": url, "ZHIFA_SECRET_KEY": SECRET, "PYTHONPATH": str(ROOT)}
+    env["ZHIFA_DEMO_MODE"] = "true"  # the demo users sign in with their user names as passwords
     env["ZHIFA_ATTACHMENT_DIR"] = str(tmp_path / "att")
     port = _free_port()
     web = _spawn(
@@ -175,6 +177,7 @@ def test_service_and_timer_worker_recover_from_a_postgres_restart_under_load(
     try:
         api = HttpApi("127.0.0.1", port)
         api.wait_ready(60)
+        api.token("officer1")  # signed in before the outage; the load thread reuses the token
         load = threading.Thread(target=_load, args=(api, stop, outcomes))
         load.start()
         time.sleep(3)

@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape
 import pytest
 
 from tests.workflows.scenario import Scenario, load_files
-from workflows import BpmnValidationError, ScriptError, load_definitions
+from workflows import BpmnValidationError, InstanceStatus, ScriptError, load_definitions
 from workflows.errors import SandboxViolation
 from workflows.expressions import build_helpers
 from workflows.sandbox import SandboxEnvironment, check_source
@@ -262,11 +262,14 @@ def _case_flow(script: str | None = None, due: str | None = None) -> Scenario:
 
 
 @pytest.mark.parametrize("script", ["x = {}[1]", "x = {}[(1, 2)]", "x = [][5]", "x = int('x')"])
-def test_script_errors_with_non_text_arguments_become_script_errors(script: str) -> None:
+def test_script_errors_with_non_text_arguments_become_incidents_naming_the_step(script: str) -> None:
     scenario = _case_flow(script=script)
-    with pytest.raises(ScriptError) as failed:
-        scenario.complete("register_case", {"received_on": date(2025, 9, 26)})
-    assert failed.value.element_id == "compute_deadlines"
+    scenario.complete("register_case", {"received_on": date(2025, 9, 26)})
+    assert scenario.instance.status() is InstanceStatus.RUNNING
+    (incident,) = scenario.instance.incidents()
+    assert (incident.bpmn_id, incident.kind) == ("compute_deadlines", "script")
+    assert isinstance(incident.message, str)
+    assert incident.message.strip()
 
 
 @pytest.mark.parametrize("due", ["5", "'not a date'", "[1]", "'0001-01-01T00:00:00+14:00'"])
