@@ -21,6 +21,7 @@ class DefaultConfig:
     VAR_DIR = str(PROJECT_ROOT / "var")
     AUDIT_KEY: str | None = None  # signs the audit chain; keep it stable (default: derived from SECRET_KEY)
     AUDIT_CHECKPOINT_DIR = str(PROJECT_ROOT / "var" / "checkpoints")  # put it where DB writers cannot write
+    AUDIT_CHECKPOINT_EVERY_SECONDS = 3600  # the timer worker exports a checkpoint this often (0: never)
     BPMN_DIR = str(PROJECT_ROOT / "bpmn")
     FORMS_DIR: str | None = None  # None: the built-in library in forms/definitions
     ATTACHMENT_DIR = str(PROJECT_ROOT / "var" / "attachments")

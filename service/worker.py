@@ -28,6 +28,7 @@ from .db import utcnow
 from .models import WorkerHeartbeat
 from .operations import incidents as incident_ops
 from .operations import timers as timer_ops
+from .operations.audit_checkpoint import export_checkpoint_if_due
 from .operations.timers import Claim, TimerSettings
 
 log = logging.getLogger("zhifa.worker")
@@ -209,6 +210,7 @@ class Worker:
                 continue
             pauses = 0
             self._beat(result)
+            self._checkpoint()
             self.report(
                 f"{now.isoformat()}: fired {result.fired} timer(s), {result.failed} failure(s)"
                 + (f", {result.skipped} skipped" if result.skipped else "")
@@ -234,6 +236,23 @@ class Worker:
         self._touch()
         if time.monotonic() - self._last_beat > BEAT_EVERY_SECONDS:
             self._beat(result)
+
+    def _checkpoint(self) -> None:
+        """Export a signed checkpoint of the audit heads when the newest one is old enough."""
+        every = float(self.app.config.get("AUDIT_CHECKPOINT_EVERY_SECONDS") or 0)
+        if every <= 0:
+            return
+        try:
+            with self.app.app_context(), db.session_scope(self.app) as session:
+                path = export_checkpoint_if_due(
+                    session, self.app.config["AUDIT_CHECKPOINT_DIR"], timedelta(seconds=every)
+                )
+        except Exception as exc:  # noqa: BLE001  (a full disk or an away database must not stop the timers)
+            log.warning("audit checkpoint not exported (%s: %s)", type(exc).__name__, exc)
+            self.report(f"audit checkpoint not exported ({type(exc).__name__}: {exc})")
+            return
+        if path is not None:
+            self.report(f"audit checkpoint exported: {path}")
 
     def _touch(self) -> None:
         if self.alive_file is not None:

@@ -107,6 +107,7 @@ def make_test_app(database_url: str, tmp_path: Path, **overrides: Any) -> Flask:
         "SECRET_KEY": "test-secret",
         "DATABASE_URL": database_url,
         "ATTACHMENT_DIR": str(tmp_path / "attachments"),
+        "AUDIT_CHECKPOINT_DIR": str(tmp_path / "checkpoints"),
         "MAX_ATTACHMENT_BYTES": 100_000,  # below werkzeug's 500 KB spooling, so no temp files leak
         **overrides,
     }

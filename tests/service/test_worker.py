@@ -21,6 +21,8 @@ from sqlalchemy.exc import OperationalError
 from service.db import session_scope
 from service.models import AuditEvent, Incident, WorkerHeartbeat
 from service.operations.audit import SYSTEM_ACTOR, verify_chains
+from service.operations.audit_checkpoint import load_checkpoint
+from service.operations.audit_verify import verify
 from service.operations.instances import start_process_as
 from service.operations.timers import TimerSettings
 from service.worker import Worker, run_due_timers
@@ -166,3 +168,27 @@ def test_the_supervisor_kills_and_restarts_a_worker_that_makes_no_progress() -> 
     thread.join(timeout=30)
     assert restarts[0] >= 2
     assert lines[0] == "timer worker made no progress for 1 s and was killed; restarting in 0 s"
+
+
+def test_the_worker_exports_a_signed_checkpoint_on_schedule_not_more_often(app: Flask, login: Any) -> None:
+    _seed(app, login, 1)
+    folder = Path(app.config["AUDIT_CHECKPOINT_DIR"])
+    lines: list[str] = []
+    worker = Worker(app, report=lines.append)
+    worker.run(once=True)
+    worker.run(once=True)  # the first checkpoint is younger than the hour between exports
+    (exported,) = folder.glob("*.json")
+    assert any(str(exported) in line for line in lines), lines
+    with app.app_context(), session_scope(app) as session:
+        assert verify(session, checkpoint=load_checkpoint(exported)).ok
+
+
+def test_a_checkpoint_that_cannot_be_written_does_not_stop_the_timers(app: Flask, login: Any) -> None:
+    _seed(app, login, 1)
+    blocker = Path(app.config["AUDIT_CHECKPOINT_DIR"])
+    blocker.parent.mkdir(parents=True, exist_ok=True)
+    blocker.write_text("a file where the checkpoint folder should be")
+    lines: list[str] = []
+    Worker(app, report=lines.append).run(once=True)
+    assert any("checkpoint not exported" in line for line in lines), lines
+    assert any("fired" in line for line in lines), lines
