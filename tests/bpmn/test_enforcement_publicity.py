@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from forms import FormRegistry
-from tests.bpmn import test_penalty_procedure as penalty
+from tests.bpmn import steps_penalty as penalty
 from tests.workflows.scenario import Scenario, load_files
 from workflows import CHINA_TZ, InstanceStatus
 
