@@ -35,10 +35,10 @@ def bpmn_diff(key: str, from_version: int, to_version: int, as_json: bool) -> No
             result = diff_ops.version_diff(session, key, from_version, to_version)
         except ServiceError as exc:
             raise click.ClickException(exc.message) from exc
-    if as_json:
-        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
-        return
-    _print_diff(result)
+        if as_json:
+            click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        else:
+            _print_diff(result)
 
 
 def _print_diff(result: VersionDiff) -> None:
