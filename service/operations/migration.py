@@ -23,6 +23,7 @@ from ..models.instances import InstanceStatusColumn
 from ..runtime import LoadedDefinition, get_runtime
 from .audit import Actor, record_instance_event
 from .instances import LiveInstance, load_live, save
+from .messages import route_messages
 from .version_diff import version_row
 
 _REASONS: dict[str, Callable[[Blocker], str]] = {
@@ -129,6 +130,7 @@ def migrate_case(
     live.row.definition_id = target.id
     save(session, live)
     _refresh_task_rows(live.row, live.engine.open_tasks())
+    route_messages(session, live, actor, now)  # settling on the new diagram may throw a message
     record_instance_event(
         session,
         live.row,

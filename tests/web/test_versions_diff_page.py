@@ -90,6 +90,8 @@ def test_dry_run_then_migration_from_the_page(app: Flask, login: Any, two_versio
     moved = auditor.get(f"/process-instances/{two_versions}").json
     assert moved["definition"]["version"] == 2
     assert moved["tasks"][0]["name"] == "登记案件（新版）"
+    history = _client(app, "auditor").get(f"/cases/{two_versions}").get_data(as_text=True)
+    assert "迁移到新的流程版本" in history
     officer = _client(app, "officer1")
     refused = officer.post("/studio/processes/case_flow/migrate", data={**form, "action": "migrate"})
     assert refused.status_code in {400, 403}
