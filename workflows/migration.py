@@ -33,7 +33,8 @@ FormCheck = Callable[[str | None, str | None], str | None]
 class Blocker:
     """Why an instance cannot move: a stable code, the element concerned and details."""
 
-    code: str  # task_removed, kind_changed, form_changed, subprocess_removed, incident, not_running
+    # task_removed, kind_changed, form_changed, subprocess_removed, incident, not_running, trial_failed
+    code: str
     element_id: str | None = None
     element_name: str | None = None
     detail: str | None = None
@@ -67,7 +68,23 @@ def plan_migration(
             continue  # SpiffWorkflow's own bookkeeping (joins, splits, start/end markers)
         at.append(spec.bpmn_id)
         blockers.extend(_task_blockers(instance, task, target, form_check))
+    if not blockers:
+        blockers.extend(_trial(instance, target))
     return MigrationPlan(tuple(dict.fromkeys(at)), tuple(dict.fromkeys(blockers)))
+
+
+def _trial(instance: WorkflowInstance, target: ProcessDefinition) -> list[Blocker]:
+    """Move a copy and restore its state against the target: what passes here passes for real."""
+    source = instance.definition
+    copy = serializer.load_state(serializer.dump_state(instance._wf), source.spec, source.subprocess_specs)
+    copy.script_engine = instance._wf.script_engine
+    try:
+        moved = _repoint(copy, target, None)
+        restored = serializer.load_state(serializer.dump_state(moved), target.spec, target.subprocess_specs)
+        lost = sum(t.task_spec is None for t in restored.tasks.values())
+    except Exception as exc:  # noqa: BLE001  (any failure of the trial is a reason not to move)
+        return [Blocker("trial_failed", detail=f"{type(exc).__name__}: {str(exc)[:200]}")]
+    return [Blocker("trial_failed", detail=f"{lost} step(s) without an element")] if lost else []
 
 
 def _task_blockers(
@@ -101,7 +118,13 @@ def migrate(
     instance: WorkflowInstance, target: ProcessDefinition, now: datetime | None = None
 ) -> WorkflowInstance:
     """Return the instance moved onto `target` (check `plan_migration` first; the input is spent)."""
-    workflow = instance._wf
+    moved = WorkflowInstance(target, _repoint(instance._wf, target, now), instance._calendar)
+    moved.advance(now)
+    return moved
+
+
+def _repoint(workflow: Any, target: ProcessDefinition, now: datetime | None) -> Any:
+    """Point every task at the target's specs and re-predict from where the instance is."""
     registry = serializer._serializer().registry
     kept = {t.id: (t.data, dict(t.internal_data)) for t in workflow.get_tasks(state=_RESET)}
     with clock.frozen_at(now):
@@ -116,9 +139,7 @@ def migrate(
         if task is not None:
             # Re-prediction cleared what the task held: its timer's due time, its deadline stamps.
             task.data, task.internal_data = data, internal
-    moved = WorkflowInstance(target, workflow, instance._calendar)
-    moved.advance(now)
-    return moved
+    return workflow
 
 
 def _move(workflow: Any, spec_diff: SpecDiff, spec: Any) -> None:

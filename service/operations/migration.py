@@ -46,6 +46,7 @@ _REASONS: dict[str, Callable[[Blocker], str]] = {
         f"环节「{b.element_name}」有未处理的故障 / step '{b.element_id}' has an open incident"
     ),
     "not_running": lambda _b: "案件已结束 / the case is not running",
+    "trial_failed": lambda b: f"试迁移未通过（{b.detail}）/ a trial move failed ({b.detail})",
 }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+import pytest
+
 from tests.bpmn.steps_complaint import (
     BPMN,
     accept,
@@ -25,7 +27,7 @@ from tests.bpmn.steps_complaint import (
 )
 from tests.conftest import DATA
 from tests.workflows.scenario import Scenario, load_files
-from workflows import load_definitions
+from workflows import load_definitions, migration
 from workflows.migration import migrate, plan_migration
 
 DAY = date(2025, 9, 26)
@@ -152,3 +154,15 @@ def _feedback() -> dict[str, object]:
         "feedback_content": "案件已办结",
         "reporter_reached": True,
     }
+
+
+def test_a_move_that_fails_on_a_copy_is_refused_with_the_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    s = at_contact(4)
+
+    def broken(*_args: object) -> None:
+        raise ValueError("spec mismatch")
+
+    monkeypatch.setattr(migration, "_repoint", broken)
+    (blocker,) = plan_migration(s.instance, TARGET, same_form).blockers
+    assert (blocker.code, blocker.detail) == ("trial_failed", "ValueError: spec mismatch")
+    assert s.task("first_contact").name == "先行联系诉求人"  # the instance itself is untouched
