@@ -22,6 +22,7 @@ from .session import forbidden, page_user, signin_required
 
 READERS = ("process_owner", "auditor")
 _NODE = re.compile(r'<g id="node\d+" class="node">\s*<title>([^<]*)</title>')
+_EDGE = re.compile(r'<g id="(edge\d+)" class="edge">\s*<title>([^<]*)</title>')
 _PROLOG = re.compile(r"^.*?(?=<svg\b)", re.DOTALL)
 
 
@@ -40,11 +41,15 @@ def _pair(key: str) -> tuple[list[ProcessDefinitionRow], int, int]:
     return rows, _version_arg("from", max(newest - 1, 1)), _version_arg("to", newest)
 
 
-def diagram_svg(row: ProcessDefinitionRow, states: dict[str, str]) -> str:
-    """Render one version's diagram with each changed node's group marked `zf-diff-<state>`."""
+def diagram_svg(row: ProcessDefinitionRow, states: dict[str, str], edges: dict[tuple[str, str], str]) -> str:
+    """Render one version's diagram; changed nodes and flows get the class `zf-diff-<state>`.
+
+    `edges` maps (source id, target id) of a flow to its state; a flow touching an added or removed
+    node takes that node's state.
+    """
     svg = build_graph(row.files, row.key).pipe(format="svg", encoding="utf-8")
 
-    def mark(match: re.Match[str]) -> str:
+    def mark_node(match: re.Match[str]) -> str:
         bpmn_id = html.unescape(match.group(1))
         safe = html.escape(bpmn_id, quote=True)
         state = states.get(bpmn_id)
@@ -52,7 +57,16 @@ def diagram_svg(row: ProcessDefinitionRow, states: dict[str, str]) -> str:
         group = f'<g id="node-{safe}" class="{classes}" data-bpmn-id="{safe}">'
         return f"{group}\n<title>{match.group(1)}</title>"
 
-    return _NODE.sub(mark, _PROLOG.sub("", svg, count=1))
+    def mark_edge(match: re.Match[str]) -> str:
+        source, _sep, target = html.unescape(match.group(2)).partition("->")
+        ends = {states.get(source), states.get(target)} & {"added", "removed"}
+        state = edges.get((source, target)) or (ends.pop() if ends else None)
+        if state is None:
+            return match.group(0)
+        return f'<g id="{match.group(1)}" class="edge zf-diff-{state}">\n<title>{match.group(2)}</title>'
+
+    svg = _NODE.sub(mark_node, _PROLOG.sub("", svg, count=1))
+    return _EDGE.sub(mark_edge, svg)
 
 
 @signin_required(*READERS)
@@ -90,8 +104,16 @@ def _page(key: str, **result: object) -> ResponseReturnValue:
         key=key,
         rows=rows,
         found=found,
-        old_svg=diagram_svg(found.old, {k: v for k, v in states.items() if v != "added"}),
-        new_svg=diagram_svg(found.new, {k: v for k, v in states.items() if v != "removed"}),
+        old_svg=diagram_svg(
+            found.old,
+            {k: v for k, v in states.items() if v != "added"},
+            {r.old: "changed" for r in found.diff.rewired},
+        ),
+        new_svg=diagram_svg(
+            found.new,
+            {k: v for k, v in states.items() if v != "removed"},
+            {r.new: "changed" for r in found.diff.rewired},
+        ),
         may_migrate=page_user().has_role("process_owner"),
         pick=pick,
         **result,

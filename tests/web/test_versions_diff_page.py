@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import DATA, deploy_dir, make_test_app
+from tests.conftest import DATA, Api, deploy_dir, make_test_app
 from tests.web.test_signin import sign_in
 
 ACCEPTANCE = DATA / "acceptance"
@@ -95,3 +95,20 @@ def test_dry_run_then_migration_from_the_page(app: Flask, login: Any, two_versio
     officer = _client(app, "officer1")
     refused = officer.post("/studio/processes/case_flow/migrate", data={**form, "action": "migrate"})
     assert refused.status_code in {400, 403}
+
+
+def test_a_rewired_flow_is_coloured_on_both_diagrams(database_url: str, tmp_path: Path) -> None:
+    app = make_test_app(database_url, tmp_path)  # the bureau's own forms
+    client = app.test_client()
+    token = client.post("/api/v1/auth/token", json={"username": "process_owner", "password": "process_owner"})
+    owner = Api(client, token.json["token"])
+    assert deploy_dir(owner, Path(__file__).parents[2] / "bpmn").status_code == 201
+    assert deploy_dir(owner, DATA / "migration").status_code == 201
+    page = _client(app, "process_owner").get("/studio/processes/complaint_handling/diff")
+    old, new = page.get_data(as_text=True).split('id="zf-new-diagram"')
+    app.extensions["zhifa.engine"].dispose()
+    assert re.search(r'class="edge zf-diff-changed">\s*<title>timer_contact_overdue&#45;&gt;escalate', old)
+    assert re.search(r'class="edge zf-diff-changed">\s*<title>timer_contact_overdue&#45;&gt;supervise', new)
+    assert re.search(r'<g id="node-escalate_contact_overdue" class="node zf-diff-removed"', old)
+    assert re.search(r'<g id="node-supervise_contact_overdue" class="node zf-diff-added"', new)
+    assert re.search(r'<g id="node-first_contact" class="node zf-diff-changed"', new)
