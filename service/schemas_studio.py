@@ -64,6 +64,7 @@ class FormChangeSchema(Schema):
 
     key = fields.String()
     change = fields.String()
+    changed_fields = fields.List(fields.Nested(PropertyChangeSchema), attribute="fields", data_key="fields")
 
 
 class VersionDiffSchema(Schema):

@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forms import FormDefinitionError, parse_form
 from workflows import DefinitionDiff, diff_files
+from workflows.diff import PropertyChange
 
 from ..errors import Invalid, NotFound
 from ..models import ProcessDefinitionRow
@@ -17,10 +19,11 @@ from ..models import ProcessDefinitionRow
 
 @dataclass(frozen=True)
 class FormChange:
-    """A form key a version pins, added, removed or with other text."""
+    """A form key a version pins, added, removed or with other text (then: which fields changed)."""
 
     key: str
     kind: str  # added, removed, changed
+    fields: tuple[PropertyChange, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,14 @@ class VersionDiff:
                 {"flow_id": r.flow_id, "scope": r.scope, "old": list(r.old), "new": list(r.new)}
                 for r in self.diff.rewired
             ],
-            "forms": [{"key": f.key, "change": f.kind} for f in self.forms],
+            "forms": [
+                {
+                    "key": f.key,
+                    "change": f.kind,
+                    "fields": [{"name": c.name, "old": c.old, "new": c.new} for c in f.fields],
+                }
+                for f in self.forms
+            ],
             "files_added": list(self.diff.files_added),
             "files_removed": list(self.diff.files_removed),
         }
@@ -96,5 +106,35 @@ def version_diff(session: Session, key: str, from_version: int, to_version: int)
 def _form_changes(old: Mapping[str, str], new: Mapping[str, str]) -> tuple[FormChange, ...]:
     changes = [FormChange(k, "added") for k in sorted(new.keys() - old.keys())]
     changes += [FormChange(k, "removed") for k in sorted(old.keys() - new.keys())]
-    changes += [FormChange(k, "changed") for k in sorted(old.keys() & new.keys()) if old[k] != new[k]]
+    changes += [
+        FormChange(k, "changed", _field_changes(k, old[k], new[k]))
+        for k in sorted(old.keys() & new.keys())
+        if old[k] != new[k]
+    ]
     return tuple(changes)
+
+
+def _field_changes(key: str, old: str, new: str) -> tuple[PropertyChange, ...]:
+    """Compare two texts of one form field by field: type, required, choices (top level)."""
+    before, after = _fields(key, old), _fields(key, new)
+    names = sorted(before.keys() | after.keys())
+    return tuple(
+        PropertyChange(name, before.get(name), after.get(name))
+        for name in names
+        if before.get(name) != after.get(name)
+    )
+
+
+def _fields(key: str, text: str) -> dict[str, str]:
+    try:
+        definition = parse_form(text, f"{key}.yaml")
+    except FormDefinitionError:
+        return {}
+    return {
+        f.name: " ".join(
+            [str(f.type.value if hasattr(f.type, "value") else f.type)]
+            + (["required"] if f.required else [])
+            + ([f"[{'|'.join(str(c.value) for c in f.choices)}]"] if f.choices else [])
+        )
+        for f in definition.fields
+    }

@@ -195,3 +195,25 @@ def test_only_process_owners_migrate_and_bad_requests_name_the_field(login: Any)
     text = owner.post(MIGRATIONS, json={"from": "one", "to": 2})
     assert (text.status_code, list(text.json["details"])) == (422, ["from"])
     assert "Traceback" not in text.get_data(as_text=True)
+
+
+def test_diff_of_a_changed_form_names_its_changed_fields(login: Any, tmp_path: Path) -> None:
+    owner = login("process_owner")
+    assert deploy_dir(owner, BPMN).status_code == 201
+    form = (BPMN.parent / "forms" / "definitions" / "complaint_remit_review.yaml").read_text(encoding="utf-8")
+    changed = tmp_path / "forms" / "complaint_remit_review.yaml"
+    changed.parent.mkdir()
+    changed.write_text(
+        form.replace("    max_length: 200", "    max_length: 200\n    required: true"), "utf-8"
+    )
+    # The form goes with the diagram that uses it (a form upload alone makes no new version yet).
+    assert deploy_dir(owner, changed.parent, BPMN / "complaint_handling.bpmn").status_code == 201
+    diff = owner.get("/process-definitions/complaint_handling/diff?from=1&to=2").json
+    assert diff["elements"] == []
+    assert diff["forms"] == [
+        {
+            "key": "complaint_remit_review",
+            "change": "changed",
+            "fields": [{"name": "remit_basis", "old": "string", "new": "string required"}],
+        }
+    ]
