@@ -54,6 +54,8 @@ def _print_diff(result: VersionDiff) -> None:
         click.echo(f"~ flow {flow.flow_id}: {' -> '.join(flow.old)}  =>  {' -> '.join(flow.new)}")
     for form in result.forms:
         click.echo(f"{_MARKS.get(form.kind, '~')} form {form.key}")
+        for change in form.fields:
+            click.echo(f"    {change.name}: {change.old!r} -> {change.new!r}")
 
 
 @click.group("instances")
