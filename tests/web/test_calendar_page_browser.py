@@ -6,6 +6,9 @@ from typing import Any
 
 import pytest
 
+from tests.web.browser import LiveServer
+from tests.web.conftest import sign_in
+from tests.web.test_accessibility_browser import _violations
 from workflows.statutory import statutory_days_off
 
 pytestmark = pytest.mark.browser
@@ -44,3 +47,26 @@ def test_version_page_draws_both_diagrams_with_node_ids(open_page: Any) -> None:
     assert page.get_by_role("heading", name="版本差异").is_visible()
     assert page.locator("#zf-new-diagram svg g#node-first_contact").count() == 1
     assert page.get_by_role("button", name="试运行").is_visible()
+
+
+@pytest.fixture
+def axe_page(browser: Any, live_server: LiveServer) -> Any:
+    """A page that may inject axe (its context bypasses the site's CSP)."""
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", bypass_csp=True)
+    yield context.new_page()
+    context.close()
+
+
+def test_studio_pages_have_no_serious_accessibility_problem(axe_page: Any) -> None:
+    page = axe_page
+    sign_in(page, "process_owner")
+    page.goto("/studio/calendar")
+    found = {"calendar": _violations(page)}
+    page.get_by_label("年份").fill("2030")
+    page.get_by_label("放假日期").fill("2029-01-01")
+    page.get_by_role("button", name="查看对期限的影响").click()
+    found["calendar with errors"] = _violations(page)
+    page.goto("/studio/processes/complaint_handling/diff")
+    page.get_by_role("button", name="试运行").click()
+    found["diff with dry run"] = _violations(page)
+    assert {name: problems for name, problems in found.items() if problems} == {}
