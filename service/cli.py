@@ -17,6 +17,7 @@ from workflows.calendar_schedule import parse_year_document
 
 from . import create_app, db
 from .cli_operations import attachments_group, incidents_group, run_due_timers_counts, timers_group
+from .cli_studio import bpmn_diff, instances_group
 from .errors import Invalid
 from .migrate import upgrade_database
 from .models import InstanceTimer, ProcessInstance
@@ -141,6 +142,8 @@ def timers_list(only_provisional: bool) -> None:
 
 
 main.add_command(timers_group)
+main.add_command(instances_group)
+bpmn_group.add_command(bpmn_diff)
 main.add_command(incidents_group)
 main.add_command(attachments_group)
 run_due_timers = run_due_timers_counts  # the name tests and scripts have used

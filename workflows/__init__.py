@@ -3,6 +3,7 @@
 from . import branch_data as _branch_data  # noqa: F401  (three-way merge of parallel branches)
 from . import deep_workflow as _deep_workflow  # noqa: F401  (lifts SpiffWorkflow's depth limit first)
 from .clock import CHINA_TZ, frozen_at
+from .diff import DefinitionDiff, diff_files
 from .engine import WorkflowEngine
 from .errors import (
     BpmnValidationError,
@@ -20,17 +21,22 @@ from .failures import TimeBudgetExceeded
 from .graph import build_graph
 from .instance import WorkflowInstance
 from .loader import ProcessDefinition, UserTaskMeta, bundle_hash, load_definitions
+from .migration import Blocker, MigrationPlan, plan_migration
+from .migration import migrate as migrate_instance
 from .trace import NodeState, Trace
 from .views import IncidentView, InstanceStatus, ThrownMessage, TimerView, UserTaskView
 from .workcalendar import WorkCalendar
 
 __all__ = [
     "CHINA_TZ",
+    "Blocker",
     "BpmnValidationError",
     "CalendarCoverageError",
+    "DefinitionDiff",
     "ExternalMessage",
     "IncidentView",
     "InstanceStatus",
+    "MigrationPlan",
     "NodeState",
     "Problem",
     "ProcessDefinition",
@@ -50,7 +56,10 @@ __all__ = [
     "WorkflowInstance",
     "build_graph",
     "bundle_hash",
+    "diff_files",
     "frozen_at",
     "is_internal_message",
     "load_definitions",
+    "migrate_instance",
+    "plan_migration",
 ]

@@ -20,7 +20,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app
 from flask.typing import ResponseReturnValue
 
-from .. import schemas
+from .. import schemas, schemas_studio
 from .common import MAX_ID
 
 JSON = "application/json"
@@ -117,6 +117,8 @@ DOCS: dict[str, Doc] = {
     "definitions_deploy": Doc(DEPLOYED, ok=(200, 201), multipart=("files", True)),
     "definitions_validate": Doc({"type": "object"}, multipart=("files", True)),
     "diagrams_definition_diagram": Doc(SVG, query=schemas.DiagramArgs, media="image/svg+xml"),
+    "versions_diff": Doc(ref("VersionDiffSchema"), query=schemas_studio.DiffArgs),
+    "versions_migrate": Doc(ref("MigrationResultSchema"), body="MigrateArgs"),
     "instances_start": Doc(ref("InstanceSchema"), ok=(201,), body="StartInstanceArgs"),
     "instances_list_all": Doc(items_of("InstanceSummarySchema", **PAGE), query=schemas.ListInstancesArgs),
     "instances_show": Doc(ref("InstanceSchema")),
@@ -162,6 +164,9 @@ COMPONENTS = [
     schemas.EventSchema,
     schemas.AttachmentSchema,
     schemas.ListIncidentsArgs,
+    schemas_studio.MigrateArgs,
+    schemas_studio.VersionDiffSchema,
+    schemas_studio.MigrationResultSchema,
 ]
 _UNDOCUMENTED = Doc({})
 

@@ -30,6 +30,7 @@ EVENT_KINDS = {
     "message_received": _l("Message recorded"),
     "message_thrown": _l("Message sent"),
     "instance_cancelled": _l("Case cancelled"),
+    "instance_migrated": _l("Moved to another process version"),
 }
 YES_NO = {True: _l("Yes"), False: _l("No")}
 
