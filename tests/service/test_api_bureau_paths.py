@@ -23,9 +23,9 @@ from flask import Flask
 from forms import FieldType, default_registry
 from forms.model import FieldDefinition
 from service.jsonsafe import to_json_value
+from tests.bpmn import steps_penalty as penalty
 from tests.bpmn import test_load_bearing_case as case
 from tests.bpmn import test_major_decision_review as review
-from tests.bpmn import test_penalty_procedure as penalty
 from tests.conftest import deploy_dir
 from tests.service import test_api_bureau
 from tests.service.bureau_walk import UPLOAD, BureauWalk
