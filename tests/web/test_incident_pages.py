@@ -109,3 +109,24 @@ def test_an_officer_neither_sees_nor_retries_an_incident(app: Flask, failing_cas
     assert refused.status_code == 403
     leader_view = _client(app, "squad_leader").get(case_page).get_data(as_text=True)
     assert re.search(r'data-testid="incident-attempts">1<', leader_view)  # nothing was retried
+
+
+def test_a_task_row_of_a_case_with_an_incident_is_marked_for_leaders(app: Flask, login: Any) -> None:
+    app.config["FIXED_NOW"] = NOW.isoformat()
+    assert deploy_dir(login("process_owner"), DATA / "web_incidents").status_code == 201
+    officer = login("officer1")
+    started = officer.post(
+        "/process-instances", json={"process_key": "flaky_branch", "data": {"start_on": "2040-03-01"}}
+    )
+    done = officer.post(
+        f"/tasks/{started.json['tasks'][0]['id']}/complete", json={"data": {"escalation_note": "已登记"}}
+    )
+    (task,) = done.json["tasks"]  # the other branch goes on while the failed one waits
+    assert (task["bpmn_id"], len(done.json["incidents"])) == ("check_site", 1)
+    row = re.compile(rf'<tr id="task-{task["id"]}".*?</tr>', re.DOTALL)
+    leader_row = row.search(_client(app, "squad_leader").get("/inbox?team=1").get_data(as_text=True))
+    assert leader_row
+    assert 'data-testid="incident-marker"' in leader_row.group(0)
+    officer_row = row.search(_client(app, "officer1").get("/inbox").get_data(as_text=True))
+    assert officer_row
+    assert 'data-testid="incident-marker"' not in officer_row.group(0)
