@@ -73,6 +73,7 @@ def cases() -> ResponseReturnValue:
         stages=case_ops.stage_names(session, user),
         officers=case_ops.officers(session),
         local_time=local_time,
+        show_incidents=incident_pages.may_see(user),
     )
 
 

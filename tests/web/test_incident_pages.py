@@ -65,6 +65,10 @@ def test_leaders_see_open_incidents_in_the_inbox_and_officers_do_not(
     assert f'data-incident="{failing_case["incident"]}"' in listed
     assert "计算办理期限" in listed  # the failing step, by name
     assert "2040" in listed  # the error says why
+    listed_cases = leader.get("/cases?status=running").get_data(as_text=True)
+    row = re.search(rf'<tr data-case="{failing_case["id"]}">.*?</tr>', listed_cases, re.DOTALL)
+    assert row
+    assert 'data-testid="incident-marker"' in row.group(0)
     officer = _client(app, "officer1").get("/inbox?incidents=1").get_data(as_text=True)
     assert 'data-filter="incidents"' not in officer
     assert "data-incident=" not in officer
