@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import random
+import struct
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -143,6 +145,23 @@ def _advance(session: Session, instance_id: int, depth: int, rng: random.Random)
     return done
 
 
+def demo_photo(rng: random.Random, width: int = 48, height: int = 32) -> bytes:
+    """A small real PNG of one random colour: uploads are checked against their declared type."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    pixel = bytes(rng.randrange(96, 224) for _ in range(3))
+    rows = b"".join(b"\x00" + pixel * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
 def _complete(session: Session, task: HumanTask, user: User, rng: random.Random) -> None:
     detail = task_ops.get_task(session, task.id, user)
     if detail.form is None:
@@ -154,9 +173,9 @@ def _complete(session: Session, task: HumanTask, user: User, rng: random.Random)
         stored = attachment_ops.store_attachment(
             session,
             task,
-            io.BytesIO(f"demo evidence {field} {rng.random()}".encode()),
-            filename=f"{field}.jpg",
-            content_type="image/jpeg",
+            io.BytesIO(demo_photo(rng)),
+            filename=f"{field}.png",
+            content_type="image/png",
             user=user,
         )
         return stored.id

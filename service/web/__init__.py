@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..db import session_scope
 from ..operations import deploy as deploy_ops
 from ..runtime import get_runtime
-from . import auth, calendar_page, cases, extensions, inbox, security, start, tasks, versions_diff
+from . import auth, calendar_page, cases, extensions, inbox, incidents, security, start, tasks, versions_diff
 from .common import PAGE_ERROR_HANDLERS, lang
 from .nav import visible_nav
 from .session import expire_stale_session, page_user
@@ -46,6 +46,7 @@ RULES: list[Rule] = [
     ("/studio/processes/<key>/migrate", versions_diff.migrate, ["POST"]),
     ("/studio/calendar", calendar_page.calendar_page, ["GET"]),
     ("/studio/calendar", calendar_page.calendar_enter, ["POST"]),
+    ("/incidents/<int:incident_id>/retry", incidents.retry_incident, ["POST"]),
 ]
 
 

@@ -31,6 +31,10 @@ EVENT_KINDS = {
     "message_thrown": _l("Message sent"),
     "instance_cancelled": _l("Case cancelled"),
     "instance_migrated": _l("Moved to another process version"),
+    "incident_opened": _l("Incident: a step failed"),
+    "incident_retried": _l("Incident retried"),
+    "incident_failed_again": _l("Incident: the step failed again"),
+    "incident_resolved": _l("Incident resolved"),
 }
 YES_NO = {True: _l("Yes"), False: _l("No")}
 
@@ -214,9 +218,9 @@ def deadlines(live: LiveInstance, now: datetime, task_link: Any) -> list[Deadlin
         Deadline(
             name=task.name,
             kind="task",
-            countdown=countdown(task.due_at, now, task.warn_at),
+            countdown=countdown(task.due_at, now, task.warn_at, provisional=task.due_provisional),
             legal_basis=getattr(task, "legal_basis", None),
-            provisional=bool(getattr(task, "due_provisional", False)),
+            provisional=task.due_provisional,
             link=task_link(task.id),
         )
         for task in live.row.tasks
@@ -226,9 +230,9 @@ def deadlines(live: LiveInstance, now: datetime, task_link: Any) -> list[Deadlin
         Deadline(
             name=timer.name,
             kind="timer",
-            countdown=countdown(timer.due_at, now),
+            countdown=countdown(timer.due_at, now, provisional=timer.provisional),
             legal_basis=getattr(timer, "legal_basis", None),
-            provisional=bool(getattr(timer, "provisional", False)),
+            provisional=timer.provisional,
         )
         for timer in live.row.timers
     ]

@@ -17,6 +17,7 @@ from ..operations import audit as audit_ops
 from ..operations import caselist as case_ops
 from ..operations import evidence as evidence_ops
 from ..operations import instances as instance_ops
+from . import incidents as incident_pages
 from .casepage import data_by_stage, deadlines, history, parties
 from .common import lang, request_now
 from .deadlines import local_time
@@ -72,6 +73,7 @@ def cases() -> ResponseReturnValue:
         stages=case_ops.stage_names(session, user),
         officers=case_ops.officers(session),
         local_time=local_time,
+        show_incidents=incident_pages.may_see(user),
     )
 
 
@@ -141,6 +143,8 @@ def _case_context(instance_id: int) -> dict[str, Any]:
         "stages": data_by_stage(live, events, who, {f.id: f for f in files}, lang()),
         "history": history(events, who, lang()),
         "address": data.get("address"),
+        "incidents": incident_pages.case_items(user, instance_id),
+        "may_retry": incident_pages.may_retry(user),
     }
 
 

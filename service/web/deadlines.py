@@ -22,9 +22,12 @@ class Countdown:
     text: str
     due_local: str
     workdays: int | None
+    provisional: bool = False  # counted over a year whose holiday schedule is not published yet
 
 
-def countdown(due: datetime | None, now: datetime, warn: datetime | None = None) -> Countdown | None:
+def countdown(
+    due: datetime | None, now: datetime, warn: datetime | None = None, *, provisional: bool = False
+) -> Countdown | None:
     """Return the countdown of a due time (None without one), counted in Chinese working days."""
     if due is None:
         return None
@@ -41,7 +44,7 @@ def countdown(due: datetime | None, now: datetime, warn: datetime | None = None)
             if not days
             else ngettext("Overdue by %(num)s working day", "Overdue by %(num)s working days", -days)
         )
-        return Countdown("overdue", text, due_text, days)
+        return Countdown("overdue", text, due_text, days, provisional)
     state = "warning" if warn is not None and as_utc(warn) <= now else "ontime"
     if days is None:
         text = _("Due %(date)s (working days not yet known)", date=local_due.strftime("%Y-%m-%d"))
@@ -49,7 +52,7 @@ def countdown(due: datetime | None, now: datetime, warn: datetime | None = None)
         text = _("Due today")
     else:
         text = ngettext("%(num)s working day left", "%(num)s working days left", days)
-    return Countdown(state, text, due_text, days)
+    return Countdown(state, text, due_text, days, provisional)
 
 
 def local_time(moment: datetime | None) -> str:

@@ -15,6 +15,7 @@ from ..models import User
 from ..operations import inbox as inbox_ops
 from ..operations import tasks as task_ops
 from ..operations.tasks import ASSIGNER_ROLES
+from . import incidents as incident_pages
 from .common import is_htmx, lang, request_now, safe_next
 from .deadlines import Countdown, countdown
 from .nav import STAFF
@@ -44,6 +45,7 @@ class InboxItem:
     may_claim: bool
     may_release: bool
     may_assign: bool
+    incidents: int  # open incidents of the case, shown to those who see incidents (else 0)
 
 
 def _filter_from_args() -> inbox_ops.InboxFilter:
@@ -69,11 +71,12 @@ def item_of(row: inbox_ops.InboxRow, user: User) -> InboxItem:
         heading=heading(row.case),
         role=role_name(task.role, lang()),
         holder=row.assignee_name,
-        countdown=countdown(task.due_at, request_now(), task.warn_at),
+        countdown=countdown(task.due_at, request_now(), task.warn_at, provisional=task.due_provisional),
         may_claim=task.assignee_id is None and task.role in user.roles,
         may_release=task.assignee_id is not None
         and (task.assignee_id == user.id or user.has_role(*ASSIGNER_ROLES)),
         may_assign=user.has_role(*ASSIGNER_ROLES),
+        incidents=row.case.open_incidents if incident_pages.may_see(user) else 0,
     )
 
 
@@ -83,15 +86,26 @@ def inbox() -> ResponseReturnValue:
     session, user, now = get_session(), page_user(), request_now()
     flt = _filter_from_args()
     number, size = page_args()
-    rows, total = inbox_ops.inbox_page(session, user, flt, now, page=number, per_page=size)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
+    flags = _flag_links(flt, args, inbox_ops.filter_counts(session, user, flt, now))
+    incidents = _incident_link(user, args)
+    if incidents is not None and incidents.active:
+        found, total = incident_pages.open_items(user, number, size)
+        return render_template(
+            "web/inbox_incidents.html",
+            incidents=found,
+            page=Page(found, total, number, size),
+            args=args,
+            flags=[*flags, incidents],
+        )
+    rows, total = inbox_ops.inbox_page(session, user, flt, now, page=number, per_page=size)
     return render_template(
         "web/inbox.html",
         items=[item_of(row, user) for row in rows],
         page=Page(rows, total, number, size),
         flt=flt,
         args=args,
-        flags=_flag_links(flt, args, inbox_ops.filter_counts(session, user, flt, now)),
+        flags=flags if incidents is None else [*flags, incidents],
         processes=sorted(process_names().items(), key=lambda kv: kv[1]),
         stages=inbox_ops.stage_options(session, user, now),
         may_team=user.has_role(*ASSIGNER_ROLES),
@@ -113,14 +127,23 @@ class FlagLink:
 
 
 def _flag_links(flt: inbox_ops.InboxFilter, args: dict[str, str], counts: dict[str, int]) -> list[FlagLink]:
-    base = {k: v for k, v in args.items() if k not in inbox_ops.FLAGS}
-    any_flag = any(getattr(flt, flag) for flag in inbox_ops.FLAGS)
+    base = {k: v for k, v in args.items() if k not in (*inbox_ops.FLAGS, "incidents")}
+    any_flag = any(getattr(flt, flag) for flag in inbox_ops.FLAGS) or args.get("incidents") == "1"
     links = []
     for key, label in FLAG_LABELS.items():
         target = base if key == "all" else {**base, key: "1"}
         active = not any_flag if key == "all" else bool(getattr(flt, key))
         links.append(FlagLink(key, str(label), url_for("web.inbox", **target), active, counts[key]))
     return links
+
+
+def _incident_link(user: User, args: dict[str, str]) -> FlagLink | None:
+    """The 故障 pill of those who see incidents: open incidents of every case (None for others)."""
+    if not incident_pages.may_see(user):
+        return None
+    active = args.get("incidents") == "1"
+    href = url_for("web.inbox", **({} if active else {"incidents": "1"}))
+    return FlagLink("incidents", _("Incidents"), href, active, incident_pages.open_count(user))
 
 
 def _colleagues_by_role(roles: set[str | None]) -> dict[str | None, list[User]]:

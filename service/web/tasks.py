@@ -82,7 +82,7 @@ def _render(
         ctx=ctx,
         may_act=may_act,
         role=role_name(task.role, lang()),
-        countdown=countdown(task.due_at, request_now(), task.warn_at),
+        countdown=countdown(task.due_at, request_now(), task.warn_at, provisional=task.due_provisional),
         draft_saved=draft_ops.get_draft(session, task.id, user) is not None,
         earlier=_earlier(detail),
     )

@@ -9,7 +9,7 @@ its timer). Answers may put `UPLOAD` where an attachment id goes, for example in
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import Flask
@@ -70,8 +70,9 @@ class BureauWalk:
 
     @property
     def now(self) -> datetime:
-        """The pinned request clock."""
-        return datetime.fromisoformat(self.app.config["FIXED_NOW"])
+        """The request clock: the pinned instant, else the real one."""
+        pinned = self.app.config.get("FIXED_NOW")
+        return datetime.fromisoformat(pinned) if pinned else datetime.now(UTC)
 
     def today(self) -> date:
         """Today in China on the pinned clock."""

@@ -7,7 +7,7 @@ linked both ways); the case finds no load-bearing damage and closes; the complai
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +18,9 @@ from forms import default_registry
 from tests.conftest import Api, deploy_dir, make_test_app
 from tests.service.bureau_walk import BureauWalk
 from tests.service.walk import USER_OF_ROLE, task_input
+from workflows import CHINA_TZ
 
 BPMN = Path(__file__).parents[2] / "bpmn"
-TODAY = date(2025, 9, 26)
 ANSWERS: dict[str, dict[str, Any]] = {
     "review_remit": {"remit_decision": "accept"},
     "decide_handling": {"handling_method": "to_case", "needs_extension": False},
@@ -35,10 +35,14 @@ ANSWERS: dict[str, dict[str, Any]] = {
 
 @pytest.fixture
 def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    """The service with the bureau's own forms, its clock pinned to a Friday before National Day."""
-    app = make_test_app(database_url, tmp_path, FIXED_NOW="2025-09-26T15:00:00+08:00")
+    """The service with the bureau's own forms on the real clock (tests about calendar facts pin it)."""
+    app = make_test_app(database_url, tmp_path)
     yield app
     app.extensions["zhifa.engine"].dispose()
+
+
+def _today() -> date:
+    return datetime.now(CHINA_TZ).date()
 
 
 def _open_tasks(auditor: Api) -> list[dict[str, Any]]:
@@ -56,7 +60,7 @@ def _walk_all(login: Any, max_steps: int = 80) -> list[tuple[str, str, str]]:
         task = tasks[0]
         username = USER_OF_ROLE[task["role"]]
         api = login(username)
-        data = task_input(api, task["id"], default_registry(), ANSWERS.get(task["bpmn_id"], {}), TODAY)
+        data = task_input(api, task["id"], default_registry(), ANSWERS.get(task["bpmn_id"], {}), _today())
         response = api.post(f"/tasks/{task['id']}/complete", json={"data": data})
         assert response.status_code == 200, (task["bpmn_id"], response.json)
         done.append((task["process_id"], task["bpmn_id"], username))

@@ -48,6 +48,9 @@ def test_demo_creates_users_processes_and_cases_in_varied_states(demo_app: Flask
     assert len(cases) >= 5
     stages = {(c["status"], c["stage"]) for c in cases}
     assert len(stages) >= 3, stages
+    # The sample load-bearing cases get past the steps that ask for evidence photos (real images).
+    load_bearing = {c["stage"] for c in cases if c["process_key"] == "load_bearing_case"}
+    assert len(load_bearing) >= 2, load_bearing
     assert client.get("/api/v1/audit/verify", headers=auditor).json["ok"] is True
     again = demo_app.test_cli_runner().invoke(main, ["demo"])
     assert "sample cases already present" in again.output

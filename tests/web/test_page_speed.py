@@ -45,6 +45,7 @@ def test_every_page_answers_within_300_ms(clients: dict[str, FlaskClient]) -> No
     pages = [
         (officer, "/inbox"),
         (leader, "/inbox?team=1"),
+        (leader, "/inbox?incidents=1"),
         (officer, f"/tasks/{task_id}"),
         (officer, "/start"),
         (officer, "/start/load_bearing_case"),
