@@ -1,7 +1,7 @@
 """Database models: definitions, instances and their projections, audit chain, users, attachments."""
 
 from .attachments import Attachment
-from .audit import AuditEvent
+from .audit import AuditEvent, AuditStateTrace, AuditVerifyJob
 from .calendar import CalendarYear
 from .definitions import FormDefinitionRow, ProcessDefinitionRow
 from .drafts import TaskDraft
@@ -13,6 +13,8 @@ from .users import LoginAttempt, User
 __all__ = [
     "Attachment",
     "AuditEvent",
+    "AuditStateTrace",
+    "AuditVerifyJob",
     "CalendarYear",
     "FormDefinitionRow",
     "HumanTask",

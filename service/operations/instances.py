@@ -28,6 +28,7 @@ from ..models import (
 from ..models.instances import InstanceStatusColumn
 from ..runtime import InstanceCache, LoadedDefinition, get_runtime
 from .audit import Actor, record_instance_event
+from .audit_snapshots import remember_state
 from .calendar_sync import deadline_record, record_new_deadlines, sync_calendar
 from .deploy import latest_definition
 
@@ -257,6 +258,7 @@ def save(session: Session, live: LiveInstance) -> None:
     new_tasks, new_timers = _sync_tasks(session, live), _sync_timers(live)
     live.new_deadlines += deadline_record(new_tasks, new_timers)
     sync_incidents(session, live)
+    remember_state(session, live)  # the record page draws the diagram as it stood after each event
 
 
 def _sync_tasks(session: Session, live: LiveInstance) -> list[HumanTask]:
