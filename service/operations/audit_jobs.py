@@ -16,6 +16,8 @@ from ..errors import NotFound
 from ..models import AuditVerifyJob
 from .audit_verify import verify
 
+LIVE_PROGRESS: dict[str, tuple[int, int]] = {}  # job id -> (checked, total), for jobs running in this process
+
 
 def create_job(session: Session, stream: str | None, username: str) -> AuditVerifyJob:
     """Add a verification job row (the caller commits, then starts it with `start_job`)."""
@@ -52,30 +54,38 @@ def start_job(app: Flask, job_id: str) -> threading.Thread:
 
 def run_job(app: Flask, job_id: str) -> None:
     """Verify the chain the job names, writing progress as it goes and the first break at the end."""
-    with app.app_context(), session_scope(app) as session, session_scope(app) as progress_session:
-
-        def progress(checked: int, total: int) -> None:
-            _update(progress_session, job_id, checked=checked, total=total)
-
-        stream = session.get(AuditVerifyJob, job_id)
-        wanted = stream.stream if stream is not None else None
-        session.rollback()  # the walk reads in its own transaction, from the start
+    with app.app_context():
+        with session_scope(app) as session:
+            job = session.get(AuditVerifyJob, job_id)
+            stream = job.stream if job is not None else None
         try:
-            report = verify(session, stream=wanted, progress=progress)
+            with session_scope(app) as session, session_scope(app) as progress_session:
+                # SQLite opens every transaction for writing (BEGIN IMMEDIATE), so while the walk reads,
+                # progress there stays in this process; PostgreSQL gets it for every app process.
+                shared = progress_session.get_bind().dialect.name != "sqlite"
+
+                def progress(checked: int, total: int) -> None:
+                    LIVE_PROGRESS[job_id] = (checked, total)
+                    if shared:
+                        _update(progress_session, job_id, checked=checked, total=total)
+
+                report = verify(session, stream=stream, progress=progress)
         except Exception as exc:  # noqa: BLE001  (a failed run is reported on the page, never lost)
             app.logger.exception("audit verification %s failed", job_id)
-            _update(progress_session, job_id, finished_at=utcnow(), error=str(exc)[:500])
+            with session_scope(app) as session:
+                _update(session, job_id, finished_at=utcnow(), error=str(exc)[:500])
             return
+        finally:
+            LIVE_PROGRESS.pop(job_id, None)
         broken = asdict(report.first_break) if report.first_break is not None else None
-        _update(
-            progress_session,
-            job_id,
-            checked=report.checked,
-            total=report.total,
-            ok=broken is None,
-            first_break=broken,
-            finished_at=utcnow(),
-        )
+        with session_scope(app) as session:
+            values = {"checked": report.checked, "total": report.total, "ok": broken is None}
+            _update(session, job_id, first_break=broken, finished_at=utcnow(), **values)
+
+
+def live_progress(job: AuditVerifyJob) -> tuple[int, int]:
+    """Return (checked, total) of a job: this process's live count while it runs here, else the row's."""
+    return LIVE_PROGRESS.get(job.id, (job.checked, job.total))
 
 
 def _update(session: Session, job_id: str, **values: Any) -> None:

@@ -81,14 +81,15 @@ def audit_verify_job(job_id: str) -> ResponseReturnValue:
 
 def describe(job: AuditVerifyJob) -> dict[str, Any]:
     """Return what the page says about a run: scope, progress, and the first break in words."""
-    share = 100 if job.finished_at else (int(100 * job.checked / job.total) if job.total else 0)
+    checked, total = (job.checked, job.total) if job.finished_at else job_ops.live_progress(job)
+    share = 100 if job.finished_at else (int(100 * checked / total) if total else 0)
     return {
         "id": job.id,
         "scope": _scope(job.stream),
         "started": local_time(job.started_at),
         "finished": job.finished_at is not None,
-        "checked": job.checked,
-        "total": job.total,
+        "checked": checked,
+        "total": total,
         "percent": share,
         "ok": job.ok,
         "error": job.error,
