@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from ..db import as_utc
 from ..models import AuditEvent, AuditStateTrace, ProcessInstance, User
-from .caselist import CaseFilter, _like, case_query
+from .caselist import CaseFilter, _like, case_query, overdue_counts
+from .inbox import case_number, case_title
 
 MISSED_SCAN_LIMIT = 5_000  # cases checked for missed deadlines per search (the rest are not scanned)
 
@@ -132,3 +133,27 @@ def _task_tables(session: Session, digests: set[str]) -> dict[str, dict[str, Any
         )
         found.update({digest: tasks or {} for digest, tasks in rows})
     return found
+
+
+def result_rows(session: Session, rows: list[ProcessInstance], now: datetime) -> list[dict[str, Any]]:
+    """Return found cases as plain rows: number, party, address, status, overdue and missed counts."""
+    ids = [r.id for r in rows]
+    late = overdue_counts(session, ids, now)
+    missed = missed_counts(session, ids)
+    return [
+        {
+            "id": row.id,
+            "case_no": case_number(row),
+            "title": case_title(row),
+            "party": str((row.summary or {}).get("party_name") or ""),
+            "address": str((row.summary or {}).get("address") or ""),
+            "process_key": row.process_key,
+            "stage": row.stage or "",
+            "status": row.status.value,
+            "started_at": row.started_at,
+            "completed_at": row.completed_at,
+            "overdue_tasks": late.get(row.id, 0),
+            "missed_deadlines": missed.get(row.id, 0),
+        }
+        for row in rows
+    ]
