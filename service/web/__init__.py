@@ -13,7 +13,19 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..db import session_scope
 from ..operations import deploy as deploy_ops
 from ..runtime import get_runtime
-from . import audit_record, audit_search, audit_verify, auth, cases, extensions, inbox, security, start, tasks
+from . import (
+    audit_export,
+    audit_record,
+    audit_search,
+    audit_verify,
+    auth,
+    cases,
+    extensions,
+    inbox,
+    security,
+    start,
+    tasks,
+)
 from .common import PAGE_ERROR_HANDLERS, lang
 from .nav import visible_nav
 from .session import expire_stale_session, page_user
@@ -47,6 +59,8 @@ RULES: list[Rule] = [
     ("/audit/search.json", audit_search.audit_search_json, ["GET"]),
     ("/audit/cases/<int:instance_id>", audit_record.audit_record, ["GET"]),
     ("/audit/cases/<int:instance_id>/events/<int:seq>/diagram", audit_record.audit_record_diagram, ["GET"]),
+    ("/audit/cases/<int:instance_id>/case-file.pdf", audit_export.audit_case_file, ["GET"]),
+    ("/audit/cases/<int:instance_id>/bundle.zip", audit_export.audit_bundle, ["GET"]),
     ("/audit/verify", audit_verify.audit_verify_page, ["GET"]),
     ("/audit/verify", audit_verify.audit_verify_start, ["POST"]),
     ("/audit/verify/<job_id>", audit_verify.audit_verify_job, ["GET"]),
