@@ -275,7 +275,7 @@ def audit_verify(checkpoint_file: str | None, quiet: bool) -> None:
 @click.argument("bundle_file", type=click.Path(exists=True, dir_okay=False))
 @with_appcontext
 def audit_verify_bundle(bundle_file: str) -> None:
-    """Check a case bundle (zip) offline: signature, every event's hash and link, every file; exit 1 if not."""
+    """Check a case bundle (zip) offline: signature, each event's hash and link, each file; exit 1 if not."""
     with open(bundle_file, "rb") as handle:
         report = case_file_ops.verify_bundle(handle.read())
     if report.problem is None:
