@@ -8,6 +8,7 @@ from .drafts import TaskDraft
 from .incidents import Incident, WorkerHeartbeat
 from .instances import HumanTask, InstanceLink, InstanceTimer, ProcessInstance
 from .numbering import NumberCounter
+from .publicity import PublicNotice
 from .users import LoginAttempt, User
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "NumberCounter",
     "ProcessDefinitionRow",
     "ProcessInstance",
+    "PublicNotice",
     "TaskDraft",
     "User",
     "WorkerHeartbeat",
