@@ -19,7 +19,10 @@ ANSWERS: dict[str, dict[str, Any]] = {
     "register_case": {"party_name": PARTY, "address": ADDRESS, "received_on": "2026-09-29"},
     "approve_filing": {"filing_decision": "approve", "filing_opinion": "同意立案"},
     "inspect_site": {"damaged_area": "35.50"},
+    "review_evidence": {"evidence_sufficient": True},
+    "draft_decision": {"decision_text": "责令当事人限期恢复承重结构，并处罚款人民币伍万元整"},
 }
+DECISION_TEXT = ANSWERS["draft_decision"]["decision_text"]
 
 
 def audited_case(login: Callable[[str], Api], steps: int = 3) -> int:
@@ -30,7 +33,8 @@ def audited_case(login: Callable[[str], Api], steps: int = 3) -> int:
     instance_id: int = response.json["id"]
     viewer = login("auditor")
     for _ in range(steps):
-        task = viewer.get(f"/process-instances/{instance_id}").json["tasks"][0]
+        tasks = viewer.get(f"/process-instances/{instance_id}").json["tasks"]
+        task = next((t for t in tasks if t["bpmn_id"] == "draft_decision"), tasks[0])
         api = login(USER_OF_ROLE[task["role"]])
         data = task_input(api, task["id"], FORMS, ANSWERS.get(task["bpmn_id"], {}), TODAY)
         done = api.post(f"/tasks/{task['id']}/complete", json={"data": data})
