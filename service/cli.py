@@ -25,6 +25,7 @@ from .models.instances import InstanceStatusColumn
 from .operations import audit_checkpoint
 from .operations import audit_verify as audit_verify_ops
 from .operations import calendar as calendar_ops
+from .operations import case_file as case_file_ops
 from .operations import deploy as deploy_ops
 from .operations.audit import SYSTEM_ACTOR, Actor
 
@@ -270,6 +271,21 @@ def audit_verify(checkpoint_file: str | None, quiet: bool) -> None:
         f"audit chain BROKEN ({broken.kind}) at {at}stream={broken.stream} seq={broken.seq}: {broken.reason}",
         err=True,
     )
+    sys.exit(1)
+
+
+@audit_group.command("verify-bundle")
+@click.argument("bundle_file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def audit_verify_bundle(bundle_file: str) -> None:
+    """Check a case bundle (zip) offline: signature, each event's hash and link, each file; exit 1 if not."""
+    with open(bundle_file, "rb") as handle:
+        report = case_file_ops.verify_bundle(handle.read())
+    if report.problem is None:
+        counted = f"{report.events} event(s), {report.files} file(s)"
+        click.echo(f"bundle intact: case {report.instance_id}, {counted} verified")
+        return
+    click.echo(f"bundle BROKEN ({report.problem.kind}): {report.problem.reason}", err=True)
     sys.exit(1)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from . import audit, auth, definitions, diagrams, incidents, instances, openapi, tasks, versions
+from . import audit, audit_cases, auth, definitions, diagrams, incidents, instances, openapi, tasks, versions
 
 PREFIX = "/api/v1"
 
@@ -40,6 +40,8 @@ def register_blueprints(app: Flask) -> None:
         ("/incidents/<int:incident_id>/retry", incidents.retry, ["POST"]),
         ("/health", incidents.health, ["GET"]),
         ("/audit/verify", audit.verify, ["GET"]),
+        ("/audit/cases", audit_cases.search, ["GET"]),
+        ("/attachments/<attachment_id>", audit_cases.attachment, ["GET"]),
         ("/openapi.json", openapi.spec, ["GET"]),
     ]
     for path, view, methods in rules:

@@ -9,13 +9,11 @@ from flask.typing import ResponseReturnValue
 from ..auth import current_user, login_required
 from ..db import get_session
 from ..jsonsafe import to_json_value
-from ..operations import audit as audit_ops
 from ..operations import incidents as incident_ops
 from ..operations import instances as instance_ops
 from ..operations.instances import LiveInstance
 from ..schemas import (
     cancel_args,
-    event_schema,
     incident_schema,
     instance_schema,
     instance_summary_schema,
@@ -23,6 +21,7 @@ from ..schemas import (
     send_message_args,
     start_instance_args,
 )
+from . import audit_cases
 from .common import json_body, locale, query_args, request_now
 
 
@@ -107,7 +106,5 @@ def message(instance_id: int) -> ResponseReturnValue:
 
 @login_required
 def events(instance_id: int) -> ResponseReturnValue:
-    """Return the instance's audit history in order."""
-    session = get_session()
-    instance_ops.get_visible(session, instance_id, current_user())
-    return {"items": event_schema.dump(audit_ops.events_of(session, instance_id), many=True)}
+    """Return one page of the instance's audit history in order, with the actors' display names."""
+    return audit_cases.events(instance_id)

@@ -125,7 +125,7 @@ DOCS: dict[str, Doc] = {
     "instances_cancel": Doc(ref("InstanceSchema"), body="CancelArgs"),
     "instances_message": Doc(ref("InstanceSchema"), body="SendMessageArgs"),
     "diagrams_instance_diagram": Doc(SVG, query=schemas.DiagramArgs, media="image/svg+xml"),
-    "instances_events": Doc(items_of("EventSchema")),
+    "instances_events": Doc(items_of("EventSchema", **PAGE), query=schemas.ListEventsArgs),
     "tasks_list_all": Doc(ref("InboxPageSchema"), query=schemas.ListTasksArgs),
     "tasks_show": Doc(ref("TaskDetailSchema")),
     "tasks_claim": Doc(ref("TaskSchema")),
@@ -134,6 +134,8 @@ DOCS: dict[str, Doc] = {
     "tasks_complete": Doc(ref("InstanceSchema"), body="CompleteTaskArgs"),
     "tasks_upload_attachment": Doc(ref("AttachmentSchema"), ok=(201,), multipart=("file", False)),
     "audit_verify": Doc(VERIFY),
+    "audit_cases_search": Doc(items_of("AuditCaseSchema", **PAGE), query=schemas.AuditSearchArgs),
+    "audit_cases_attachment": Doc({"type": "string", "format": "binary"}, media="*/*"),
     "incidents_list_all": Doc(items_of("IncidentSchema", **PAGE), query=schemas.ListIncidentsArgs),
     "incidents_show": Doc(ref("IncidentSchema")),
     "incidents_retry": Doc(ref("IncidentSchema")),
@@ -167,6 +169,7 @@ COMPONENTS = [
     schemas_studio.MigrateArgs,
     schemas_studio.VersionDiffSchema,
     schemas_studio.MigrationResultSchema,
+    schemas.AuditCaseSchema,
 ]
 _UNDOCUMENTED = Doc({})
 

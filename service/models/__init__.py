@@ -1,18 +1,21 @@
 """Database models: definitions, instances and their projections, audit chain, users, attachments."""
 
 from .attachments import Attachment
-from .audit import AuditEvent
+from .audit import AuditEvent, AuditStateTrace, AuditVerifyJob
 from .calendar import CalendarYear
 from .definitions import FormDefinitionRow, ProcessDefinitionRow
 from .drafts import TaskDraft
 from .incidents import Incident, WorkerHeartbeat
 from .instances import HumanTask, InstanceLink, InstanceTimer, ProcessInstance
 from .numbering import NumberCounter
+from .publicity import PublicNotice
 from .users import LoginAttempt, User
 
 __all__ = [
     "Attachment",
     "AuditEvent",
+    "AuditStateTrace",
+    "AuditVerifyJob",
     "CalendarYear",
     "FormDefinitionRow",
     "HumanTask",
@@ -23,6 +26,7 @@ __all__ = [
     "NumberCounter",
     "ProcessDefinitionRow",
     "ProcessInstance",
+    "PublicNotice",
     "TaskDraft",
     "User",
     "WorkerHeartbeat",

@@ -36,3 +36,36 @@ class AuditEvent(Base):
     # SHA-256 of the case's stored state (status and engine state) right after this event; covered by
     # `hash`, so editing a case's data in the database is seen. None on system events and old events.
     state_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditStateTrace(Base):
+    """What the status diagram and the open deadlines looked like in one stored case state.
+
+    Keyed by the state hash an event records (`AuditEvent.state_hash`), so the record page can draw
+    the diagram as it stood after any event, and tell whether a task was completed in time. Derived
+    data: the chain covers the state hash, and a trace only describes the state it is keyed by.
+    """
+
+    __tablename__ = "audit_state_traces"
+
+    state_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    nodes: Mapped[list[Any]] = mapped_column(JSON)  # [scope, bpmn id, node state, times completed]
+    edges: Mapped[list[Any]] = mapped_column(JSON)  # [scope, source id, target id] flows taken
+    tasks: Mapped[dict[str, Any]] = mapped_column(JSON)  # open task id -> {name, due_at}
+
+
+class AuditVerifyJob(Base):
+    """A chain verification running in the background; the page polls its progress."""
+
+    __tablename__ = "audit_verify_jobs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    stream: Mapped[str | None] = mapped_column(String(50))  # one case's stream, or None for everything
+    requested_by: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    checked: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    ok: Mapped[bool | None]
+    first_break: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(String(500))

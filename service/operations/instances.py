@@ -28,8 +28,10 @@ from ..models import (
 from ..models.instances import InstanceStatusColumn
 from ..runtime import InstanceCache, LoadedDefinition, get_runtime
 from .audit import Actor, record_instance_event
+from .audit_snapshots import remember_state
 from .calendar_sync import deadline_record, record_new_deadlines, sync_calendar
 from .deploy import latest_definition
+from .publicity import sync_public_notice
 
 # Roles that see every case; everyone else sees cases they started, acted on, or may act on now.
 SEE_ALL_ROLES = (
@@ -257,6 +259,8 @@ def save(session: Session, live: LiveInstance) -> None:
     new_tasks, new_timers = _sync_tasks(session, live), _sync_timers(live)
     live.new_deadlines += deadline_record(new_tasks, new_timers)
     sync_incidents(session, live)
+    remember_state(session, live)  # the record page draws the diagram as it stood after each event
+    sync_public_notice(session, live)  # the public 公示 page's masked copy
 
 
 def _sync_tasks(session: Session, live: LiveInstance) -> list[HumanTask]:

@@ -13,7 +13,23 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..db import session_scope
 from ..operations import deploy as deploy_ops
 from ..runtime import get_runtime
-from . import auth, calendar_page, cases, extensions, inbox, incidents, security, start, tasks, versions_diff
+from . import (
+    audit_export,
+    audit_record,
+    audit_search,
+    audit_verify,
+    auth,
+    calendar_page,
+    cases,
+    extensions,
+    inbox,
+    incidents,
+    public,
+    security,
+    start,
+    tasks,
+    versions_diff,
+)
 from .common import PAGE_ERROR_HANDLERS, lang
 from .nav import visible_nav
 from .session import expire_stale_session, page_user
@@ -47,6 +63,18 @@ RULES: list[Rule] = [
     ("/studio/calendar", calendar_page.calendar_page, ["GET"]),
     ("/studio/calendar", calendar_page.calendar_enter, ["POST"]),
     ("/incidents/<int:incident_id>/retry", incidents.retry_incident, ["POST"]),
+    ("/gongshi", public.gongshi, ["GET"]),
+    ("/gongshi.json", public.gongshi_json, ["GET"]),
+    ("/audit", audit_search.audit_search, ["GET"]),
+    ("/audit/search.csv", audit_search.audit_search_csv, ["GET"]),
+    ("/audit/search.json", audit_search.audit_search_json, ["GET"]),
+    ("/audit/cases/<int:instance_id>", audit_record.audit_record, ["GET"]),
+    ("/audit/cases/<int:instance_id>/events/<int:seq>/diagram", audit_record.audit_record_diagram, ["GET"]),
+    ("/audit/cases/<int:instance_id>/case-file.pdf", audit_export.audit_case_file, ["GET"]),
+    ("/audit/cases/<int:instance_id>/bundle.zip", audit_export.audit_bundle, ["GET"]),
+    ("/audit/verify", audit_verify.audit_verify_page, ["GET"]),
+    ("/audit/verify", audit_verify.audit_verify_start, ["POST"]),
+    ("/audit/verify/<job_id>", audit_verify.audit_verify_job, ["GET"]),
 ]
 
 

@@ -21,6 +21,8 @@ STAFF = (
     "admin",
 )
 CASE_READERS = (*STAFF, "auditor", "process_owner")
+# Who reads the record, searches and verifies the chain (督察、法制审核、审计 and the leaders)
+AUDIT_READERS = ("auditor", "legal_reviewer", "bureau_head", "deputy_head", "admin")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ NAV: list[NavItem] = [
     NavItem("web.start_list", _l("Start a case"), STAFF),
     NavItem("web.cases", _l("Cases"), CASE_READERS),
     NavItem("web.calendar_page", _l("Working-day calendar"), ("process_owner", "admin")),
+    NavItem("web.audit_search", _l("Audit"), AUDIT_READERS),
 ]
 
 

@@ -1,0 +1,92 @@
+"""Chain verification from the page: a background run with progress that names the first broken link."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from service import create_app
+from service.db import session_scope
+from tests.service.audit_case import audited_case
+from tests.service.test_audit_record import _auditor
+
+
+def _run(client: FlaskClient, **form: str) -> str:
+    """Start a verification from the page and poll it until it ends; return the result fragment."""
+    page = client.get("/audit/verify").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    started = client.post("/audit/verify", data={"csrf_token": token, "scope": "all", **form})
+    assert started.status_code == 302
+    for _ in range(200):
+        fragment = client.get(started.location, headers={"HX-Request": "true"}).get_data(as_text=True)
+        if 'data-finished="true"' in fragment:
+            return fragment
+        assert "hx-get" in fragment  # still running: the fragment asks to be polled again
+        time.sleep(0.05)
+    raise AssertionError("verification did not finish")
+
+
+def _first_completed(app: Flask) -> tuple[int, int]:
+    with session_scope(app) as session:
+        row = session.execute(
+            text("SELECT id, seq FROM audit_events WHERE kind = 'task_completed' ORDER BY id LIMIT 1")
+        ).one()
+    return row.id, row.seq
+
+
+def test_intact_chain_is_reported_intact_with_the_events_counted(app: Flask, login) -> None:
+    audited_case(login, steps=2)
+    fragment = _run(_auditor(app))
+    assert 'data-testid="verify-result"' in fragment
+    assert "alert-success" in fragment
+    assert re.search(r"(\d+) of \1 events checked", fragment)
+
+
+def test_an_altered_event_is_named_with_its_case_and_entry(app: Flask, login) -> None:
+    case_id = audited_case(login, steps=2)
+    event_id, seq = _first_completed(app)
+    with session_scope(app) as session:
+        session.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE id = :id"), {"id": event_id})
+        session.commit()
+    fragment = _run(_auditor(app))
+    assert 'data-kind="tampered"' in fragment
+    assert f"/audit/cases/{case_id}#event-{seq}" in fragment
+    assert f"#{seq}" in fragment
+
+
+def test_one_case_can_be_verified_alone(app: Flask, login) -> None:
+    case_id = audited_case(login, steps=1)
+    fragment = _run(_auditor(app), scope="case", case=str(case_id))
+    assert f"Case {case_id}" in fragment or f"案件 {case_id}" in fragment or str(case_id) in fragment
+    assert "alert-success" in fragment
+
+
+def test_garbage_in_an_event_is_named_like_a_broken_link(app: Flask, login, database_url: str) -> None:
+    audited_case(login, steps=2)
+    event_id, _seq = _first_completed(app)
+    garbage = "'{\"x\": 1' " if database_url.startswith("sqlite") else "'{\"x\": 1}'"
+    with session_scope(app) as session:
+        session.execute(text(f"UPDATE audit_events SET data = {garbage} WHERE id = :id"), {"id": event_id})  # noqa: S608
+        session.commit()
+    fragment = _run(_auditor(app))
+    assert re.search(r'data-kind="(unreadable|tampered)"', fragment)
+    assert "Traceback" not in fragment
+
+
+def test_a_wrong_audit_key_is_reported_as_key_mismatch(
+    app: Flask, login, database_url: str, tmp_path
+) -> None:
+    audited_case(login, steps=1)
+    config = {
+        k: app.config[k] for k in ("TESTING", "SECRET_KEY", "DATABASE_URL", "ATTACHMENT_DIR", "FORMS_DIR")
+    }
+    other = create_app({**config, "AUDIT_KEY": "a-different-key"})  # same database, another key
+    try:
+        fragment = _run(_auditor(other))
+    finally:
+        other.extensions["zhifa.engine"].dispose()
+    assert 'data-kind="key_mismatch"' in fragment
