@@ -231,13 +231,24 @@ def _role_list(text: str) -> tuple[str, ...]:
 
 
 def _closure_files(parser: SpiffBpmnParser, process_id: str, subprocess_specs: Mapping[str, Any]) -> set[str]:
+    """Return the files a process runs with: its own, those of processes it calls, the DMN they use.
+
+    Decisions are collected from every process in those files, so the files load again on their own.
+    """
     files: set[str] = set()
     for pid in (process_id, *subprocess_specs):
         process_parser = parser.get_process_parser(pid)
         if process_parser is not None and process_parser.filename:
             files.add(process_parser.filename)
-    for dmn_parser in parser.dmn_parsers.values():
-        if dmn_parser.filename:
+    decisions = {
+        (node.text or "").strip()
+        for process_parser in parser.process_parsers.values()
+        if process_parser.filename in files
+        for node in process_parser.node.iter(f"{{{bpmn_xml.SPIFF_NS}}}calledDecisionId")
+    }
+    for decision_id in decisions:
+        dmn_parser = parser.dmn_parsers.get(decision_id)
+        if dmn_parser is not None and dmn_parser.filename:
             files.add(dmn_parser.filename)
     return files
 

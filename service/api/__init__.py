@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from . import audit, auth, definitions, diagrams, incidents, instances, openapi, tasks
+from . import audit, auth, definitions, diagrams, incidents, instances, openapi, tasks, versions
 
 PREFIX = "/api/v1"
 
@@ -19,6 +19,8 @@ def register_blueprints(app: Flask) -> None:
         ("/process-definitions/validate", definitions.validate, ["POST"]),
         ("/process-definitions/<key>", definitions.show, ["GET"]),
         ("/process-definitions/<key>/diagram.svg", diagrams.definition_diagram, ["GET"]),
+        ("/process-definitions/<key>/versions", versions.list_versions, ["GET"]),
+        ("/process-definitions/<key>/versions/<int:version>/activate", versions.activate, ["POST"]),
         ("/process-instances", instances.start, ["POST"]),
         ("/process-instances", instances.list_all, ["GET"]),
         ("/process-instances/<int:instance_id>", instances.show, ["GET"]),
