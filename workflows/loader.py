@@ -15,8 +15,10 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from . import bpmn_xml
 from .bpmn_xml import ElementInfo, XmlProblem
+from .dataflow import FormFields, check_names
 from .errors import BpmnValidationError, Problem
 from .external_messages import ExternalMessage, declared_external
+from .flow_check import check_flows
 from .lint import lint_bpmn, lint_dmn
 
 LANE_PREFIX = "lane_"
@@ -84,8 +86,13 @@ def load_definitions(
     *,
     form_exists: Callable[[str], bool] | None = None,
     role_exists: Callable[[str], bool] | None = None,
+    form_fields: FormFields | None = None,
+    check_names_of: Callable[[ProcessDefinition], bool] | None = None,
 ) -> dict[str, ProcessDefinition]:
     """Parse, validate and lint the files; return every executable process by id.
+
+    With `form_fields` (form key -> field names), the names expressions read are checked against
+    the data each process can hold there, for the processes `check_names_of` selects (None: all).
 
     Raises:
         BpmnValidationError: listing every problem found, each with file, line and element.
@@ -97,6 +104,9 @@ def load_definitions(
     definitions = {} if parser is None else _definitions(parser, bundle, texts)
     for definition in definitions.values():
         bundle.problems.extend(_check_tasks(definition, form_exists, role_exists))
+    if form_fields is not None and not bundle.problems:
+        checked = [d.process_id for d in definitions.values() if check_names_of is None or check_names_of(d)]
+        bundle.problems.extend(check_names(bundle.roots, checked, form_fields))
     if bundle.problems:
         raise BpmnValidationError(bundle.problems)
     return definitions
@@ -126,6 +136,7 @@ def _read(texts: Mapping[str, str]) -> _Bundle:
         index = {e.element_id: e for e in bpmn_xml.index_elements(root, name)}
         bundle.elements[name] = index
         bundle.problems.extend(lint_bpmn(root, index))
+        bundle.problems.extend(check_flows(root, name))
     return bundle
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -39,7 +39,7 @@ def validate_files(session: Session, files: Mapping[str, bytes]) -> dict[str, Pr
     """Check uploaded files as a deployment would, without storing anything."""
     diagrams, form_texts = _split(files)
     forms, _texts = _form_registry(session, form_texts)
-    return _load(session, diagrams, forms)
+    return _load(session, diagrams, forms, _form_keys(form_texts))
 
 
 def deploy_files(
@@ -53,8 +53,8 @@ def deploy_files(
     """
     diagrams, form_texts = _split(files)
     forms, texts_by_key = _form_registry(session, form_texts)
-    definitions = _load(session, diagrams, forms)
-    uploaded_forms = {parse_form(text, name).key for name, text in form_texts.items()}
+    uploaded_forms = _form_keys(form_texts)
+    definitions = _load(session, diagrams, forms, uploaded_forms)
     results = [
         _store_version(session, definition, texts_by_key, actor, roll_back=roll_back)
         for definition in definitions.values()
@@ -72,6 +72,10 @@ def deploy_files(
         },
     )
     return results
+
+
+def _form_keys(form_texts: Mapping[str, str]) -> set[str]:
+    return {parse_form(text, name).key for name, text in form_texts.items()}
 
 
 def _split(files: Mapping[str, bytes]) -> tuple[dict[str, str], dict[str, str]]:
@@ -115,7 +119,9 @@ def _form_registry(session: Session, uploaded: Mapping[str, str]) -> tuple[FormR
     return registry, texts
 
 
-def _load(session: Session, diagrams: Mapping[str, str], forms: FormRegistry) -> dict[str, ProcessDefinition]:
+def _load(
+    session: Session, diagrams: Mapping[str, str], forms: FormRegistry, uploaded_forms: Set[str] = frozenset()
+) -> dict[str, ProcessDefinition]:
     # Called processes may live in earlier deployments: load the upload over the latest deployed files.
     existing: dict[str, str] = {}
     for row in versions.current_versions(session):
@@ -125,9 +131,16 @@ def _load(session: Session, diagrams: Mapping[str, str], forms: FormRegistry) ->
         {**existing, **diagrams},
         form_exists=lambda key: key in forms,
         role_exists=lambda role: role in roles,
+        form_fields=lambda key: _field_names(forms, key),
+        check_names_of=lambda d: bool(set(diagrams) & set(d.files) or uploaded_forms & d.form_keys()),
     )
     _check_number_series(definitions)
     return definitions
+
+
+def _field_names(forms: FormRegistry, key: str) -> set[str] | None:
+    """Return the names a form puts into the case data (None for an unknown form)."""
+    return {f.name for f in forms.get(key).definition.fields} if key in forms else None
 
 
 def _check_number_series(definitions: Mapping[str, ProcessDefinition]) -> None:

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 
-from tests.conftest import DATA, Api, deploy_dir, make_test_app
+from tests.conftest import DATA, deploy_dir
+from tests.service.studio_support import (
+    BUREAU,
+    DMN,
+    bureau_app,
+    changed_dmn,
+    current_versions,
+    deploy_text,
+    login_to,
+)
+
+__all__ = ["bureau_app"]  # a fixture used by this module's tests
 
 ACCEPTANCE = DATA / "acceptance"
 
@@ -81,44 +89,16 @@ def test_engine_objects_are_reused_between_requests_only_for_the_exact_version(a
     assert restores == [1]  # the version changed: the engine state was read from the row again
 
 
-BUREAU = Path(__file__).parents[2] / "bpmn"
-DMN = "complaint_time_limits.dmn"
-
-
-@pytest.fixture
-def bureau_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    """The service with the bureau's own diagrams and forms."""
-    app = make_test_app(database_url, tmp_path)
-    yield app
-    app.extensions["zhifa.engine"].dispose()
-
-
-def _deploy_text(owner: Any, name: str, text: str) -> Any:
-    files = [(io.BytesIO(text.encode()), name)]
-    return owner.post("/process-definitions", data={"files": files}, content_type="multipart/form-data")
-
-
-def _changed_dmn() -> str:
-    original = (BUREAU / DMN).read_text(encoding="utf-8")
-    cell = '<outputEntry id="rule_critical_first_contact_hours">\n          <text>2</text>'
-    assert cell in original
-    return original.replace(cell, cell.replace("<text>2</text>", "<text>3</text>"))
-
-
-def _current(owner: Any) -> dict[str, int]:
-    return {d["key"]: d["version"] for d in owner.get("/process-definitions").json["items"]}
-
-
 def test_changing_one_dmn_cell_versions_only_the_process_that_uses_the_table(bureau_app: Flask) -> None:
     owner = login_to(bureau_app, "process_owner")
     assert deploy_dir(owner, BUREAU).status_code == 201
-    before = _current(owner)
-    response = _deploy_text(owner, DMN, _changed_dmn())
+    before = current_versions(owner)
+    response = deploy_text(owner, DMN, changed_dmn())
     assert response.status_code == 201, response.json
     assert {i["key"]: (i["version"], i["created"]) for i in response.json["items"]} == {
         "complaint_handling": (2, True)
     }
-    assert _current(owner) == {**before, "complaint_handling": 2}
+    assert current_versions(owner) == {**before, "complaint_handling": 2}
     pinned = {d["key"]: d["files"] for d in owner.get("/process-definitions").json["items"]}
     assert [k for k, names in pinned.items() if DMN in names] == ["complaint_handling"]
 
@@ -126,23 +106,15 @@ def test_changing_one_dmn_cell_versions_only_the_process_that_uses_the_table(bur
 def test_deploying_earlier_content_makes_that_version_current_again(bureau_app: Flask) -> None:
     owner = login_to(bureau_app, "process_owner")
     assert deploy_dir(owner, BUREAU).status_code == 201
-    assert _deploy_text(owner, DMN, _changed_dmn()).status_code == 201
-    rolled = _deploy_text(owner, DMN, (BUREAU / DMN).read_text(encoding="utf-8"))
+    assert deploy_text(owner, DMN, changed_dmn()).status_code == 201
+    rolled = deploy_text(owner, DMN, (BUREAU / DMN).read_text(encoding="utf-8"))
     assert rolled.status_code == 200, rolled.json
     assert [(i["key"], i["version"], i["created"], i["reactivated"]) for i in rolled.json["items"]] == [
         ("complaint_handling", 1, False, True)
     ]
-    assert _current(owner)["complaint_handling"] == 1
-    forward = _deploy_text(owner, DMN, _changed_dmn())
+    assert current_versions(owner)["complaint_handling"] == 1
+    forward = deploy_text(owner, DMN, changed_dmn())
     assert [(i["version"], i["reactivated"]) for i in forward.json["items"]] == [(2, True)]
     versions = owner.get("/process-definitions/complaint_handling/versions").json["items"]
     assert [(v["version"], v["current"]) for v in versions] == [(2, True), (1, False)]
     assert login_to(bureau_app, "auditor").get("/audit/verify").json["ok"] is True
-
-
-def login_to(app: Flask, username: str) -> Api:
-    """Return an API client signed in as a demo user of `app`."""
-    client = app.test_client()
-    response = client.post("/api/v1/auth/token", json={"username": username, "password": username})
-    assert response.status_code == 201, response.json
-    return Api(client, response.json["token"])

@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 
 from service import create_app
-from tests.conftest import make_test_app
-from tests.service.test_api_versions import BUREAU, DMN, _changed_dmn
+from tests.service.studio_support import BUREAU, DMN, bureau_app, changed_dmn
 
-
-@pytest.fixture
-def bureau_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    """The service with the bureau's own diagrams and forms."""
-    app = make_test_app(database_url, tmp_path)
-    yield app
-    app.extensions["zhifa.engine"].dispose()
+__all__ = ["bureau_app"]  # a fixture used by this module's tests
 
 
 def _changed_file(tmp_path: Path) -> Path:
     folder = tmp_path / "changed"
     folder.mkdir(exist_ok=True)
     path = folder / DMN
-    path.write_text(_changed_dmn(), encoding="utf-8")
+    path.write_text(changed_dmn(), encoding="utf-8")
     return path
 
 
