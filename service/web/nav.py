@@ -36,6 +36,7 @@ NAV: list[NavItem] = [
     NavItem("web.inbox", _l("Inbox"), STAFF),
     NavItem("web.start_list", _l("Start a case"), STAFF),
     NavItem("web.cases", _l("Cases"), CASE_READERS),
+    NavItem("web.studio", _l("Process definitions"), ("process_owner",)),
 ]
 
 
