@@ -3,6 +3,7 @@
 from . import branch_data as _branch_data  # noqa: F401  (three-way merge of parallel branches)
 from . import deep_workflow as _deep_workflow  # noqa: F401  (lifts SpiffWorkflow's depth limit first)
 from .clock import CHINA_TZ, frozen_at
+from .dataflow import helper_names
 from .engine import WorkflowEngine
 from .errors import (
     BpmnValidationError,
@@ -51,6 +52,7 @@ __all__ = [
     "build_graph",
     "bundle_hash",
     "frozen_at",
+    "helper_names",
     "is_internal_message",
     "load_definitions",
 ]

@@ -103,6 +103,12 @@ def _split(files: Mapping[str, bytes]) -> tuple[dict[str, str], dict[str, str]]:
     return diagrams, forms
 
 
+def form_texts(session: Session) -> tuple[set[str], dict[str, str]]:
+    """Return the form keys a deployment can use now, and their YAML texts."""
+    _registry, texts = _form_registry(session, {})
+    return set(texts), texts
+
+
 def _form_registry(session: Session, uploaded: Mapping[str, str]) -> tuple[FormRegistry, dict[str, str]]:
     """Resolve forms: uploaded files win over earlier deployments, which win over the built-in library."""
     texts = dict(get_runtime().base_form_texts)

@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..db import session_scope
 from ..operations import deploy as deploy_ops
 from ..runtime import get_runtime
-from . import auth, cases, extensions, inbox, security, start, studio, tasks
+from . import auth, cases, extensions, inbox, security, start, studio, studio_modeler, tasks
 from .common import PAGE_ERROR_HANDLERS, lang
 from .nav import visible_nav
 from .session import expire_stale_session, page_user
@@ -43,6 +43,7 @@ RULES: list[Rule] = [
     ("/cases/<int:instance_id>/panels", cases.case_panels, ["GET"]),
     ("/cases/<int:instance_id>/diagram", cases.case_diagram, ["GET"]),
     *studio.RULES,
+    *studio_modeler.RULES,
 ]
 
 
