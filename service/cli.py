@@ -18,6 +18,7 @@ from workflows.calendar_schedule import parse_year_document
 from . import create_app, db
 from .cli_operations import attachments_group, incidents_group, run_due_timers_counts, timers_group
 from .cli_studio import bpmn_diff, instances_group
+from .cli_versions import activate_command, versions_command
 from .errors import Invalid
 from .migrate import upgrade_database
 from .models import InstanceTimer, ProcessInstance
@@ -56,7 +57,7 @@ def db_upgrade() -> None:
 
 @main.group("bpmn")
 def bpmn_group() -> None:
-    """Diagrams: validate and deploy."""
+    """Diagrams: validate, deploy, list versions and roll back."""
 
 
 def _read_paths(paths: tuple[str, ...]) -> dict[str, bytes]:
@@ -82,6 +83,10 @@ def _deployable(path: Path) -> bool:
 def _print_problems(exc: BpmnValidationError) -> None:
     for problem in exc.problems:
         click.echo(f"  {problem}", err=True)
+
+
+bpmn_group.add_command(versions_command)
+bpmn_group.add_command(activate_command)
 
 
 @bpmn_group.command("validate")
@@ -113,7 +118,7 @@ def bpmn_deploy(paths: tuple[str, ...]) -> None:
             sys.exit(1)
         session.commit()
     for result in results:
-        state = "new version" if result.created else "unchanged"
+        state = "new version" if result.created else "current again" if result.reactivated else "unchanged"
         click.echo(f"{result.row.key} v{result.row.version} ({state})")
 
 

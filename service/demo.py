@@ -68,11 +68,12 @@ def _deploy(session: Session, folder: Path) -> Iterator[str]:
         yield f"no diagrams in {folder}"
         return
     try:
-        results = deploy_ops.deploy_files(session, files, SYSTEM_ACTOR)
+        # bpmn/ equal to an older version must not undo what a process owner deployed since.
+        results = deploy_ops.deploy_files(session, files, SYSTEM_ACTOR, roll_back=False)
     except BpmnValidationError as exc:
         raise RuntimeError(f"bpmn/ does not validate: {exc}") from exc
     for result in results:
-        state = "deployed" if result.created else "up to date"
+        state = "deployed" if result.created else "current"
         yield f"process {result.row.key} v{result.row.version} {state}"
 
 

@@ -123,6 +123,17 @@ class DefinitionSchema(Schema):
         return sorted(row.forms)
 
 
+class VersionSchema(Schema):
+    """One version of a process in its history: current or not, who deployed it, cases on it."""
+
+    version = fields.Integer(attribute="row.version")
+    current = fields.Boolean()
+    deployed_by = fields.String(allow_none=True)
+    running_cases = fields.Integer(attribute="running")
+    finished_cases = fields.Integer(attribute="finished")
+    definition = fields.Nested(DefinitionSchema, attribute="row")
+
+
 class TaskSchema(Schema):
     """An open human task."""
 
@@ -361,6 +372,7 @@ complete_task_args = CompleteTaskArgs()
 assign_args = AssignArgs()
 diagram_args = DiagramArgs()
 definition_schema = DefinitionSchema()
+version_schema = VersionSchema()
 task_schema = TaskSchema()
 instance_schema = InstanceSchema()
 instance_summary_schema = InstanceSummarySchema()

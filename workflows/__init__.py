@@ -3,6 +3,7 @@
 from . import branch_data as _branch_data  # noqa: F401  (three-way merge of parallel branches)
 from . import deep_workflow as _deep_workflow  # noqa: F401  (lifts SpiffWorkflow's depth limit first)
 from .clock import CHINA_TZ, frozen_at
+from .dataflow import helper_names
 from .diff import DefinitionDiff, diff_files
 from .engine import WorkflowEngine
 from .errors import (
@@ -58,6 +59,7 @@ __all__ = [
     "bundle_hash",
     "diff_files",
     "frozen_at",
+    "helper_names",
     "is_internal_message",
     "load_definitions",
     "migrate_instance",

@@ -15,11 +15,13 @@ class Problem:
     line_number: int | None = None
     element_id: str | None = None
     element_name: str | None = None
+    message_zh: str | None = None  # the Chinese message, when the check wrote one
 
     def as_dict(self) -> dict[str, Any]:
-        """Return the problem as a JSON-safe dict."""
+        """Return the problem as a JSON-safe dict (`message` is English, `message_zh` Chinese)."""
         return {
             "message": self.message,
+            "message_zh": self.message_zh or self.message,
             "file": self.file_name,
             "line": self.line_number,
             "element_id": self.element_id,

@@ -15,8 +15,10 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from . import bpmn_xml
 from .bpmn_xml import ElementInfo, XmlProblem
+from .dataflow import FormFields, check_names
 from .errors import BpmnValidationError, Problem
 from .external_messages import ExternalMessage, declared_external
+from .flow_check import check_flows
 from .lint import lint_bpmn, lint_dmn
 
 LANE_PREFIX = "lane_"
@@ -84,8 +86,13 @@ def load_definitions(
     *,
     form_exists: Callable[[str], bool] | None = None,
     role_exists: Callable[[str], bool] | None = None,
+    form_fields: FormFields | None = None,
+    check_names_of: Callable[[ProcessDefinition], bool] | None = None,
 ) -> dict[str, ProcessDefinition]:
     """Parse, validate and lint the files; return every executable process by id.
+
+    With `form_fields` (form key -> field names), the names expressions read are checked against
+    the data each process can hold there, for the processes `check_names_of` selects (None: all).
 
     Raises:
         BpmnValidationError: listing every problem found, each with file, line and element.
@@ -97,6 +104,9 @@ def load_definitions(
     definitions = {} if parser is None else _definitions(parser, bundle, texts)
     for definition in definitions.values():
         bundle.problems.extend(_check_tasks(definition, form_exists, role_exists))
+    if form_fields is not None and not bundle.problems:
+        checked = [d.process_id for d in definitions.values() if check_names_of is None or check_names_of(d)]
+        bundle.problems.extend(check_names(bundle.roots, checked, form_fields))
     if bundle.problems:
         raise BpmnValidationError(bundle.problems)
     return definitions
@@ -126,6 +136,7 @@ def _read(texts: Mapping[str, str]) -> _Bundle:
         index = {e.element_id: e for e in bpmn_xml.index_elements(root, name)}
         bundle.elements[name] = index
         bundle.problems.extend(lint_bpmn(root, index))
+        bundle.problems.extend(check_flows(root, name))
     return bundle
 
 
@@ -231,13 +242,24 @@ def _role_list(text: str) -> tuple[str, ...]:
 
 
 def _closure_files(parser: SpiffBpmnParser, process_id: str, subprocess_specs: Mapping[str, Any]) -> set[str]:
+    """Return the files a process runs with: its own, those of processes it calls, the DMN they use.
+
+    Decisions are collected from every process in those files, so the files load again on their own.
+    """
     files: set[str] = set()
     for pid in (process_id, *subprocess_specs):
         process_parser = parser.get_process_parser(pid)
         if process_parser is not None and process_parser.filename:
             files.add(process_parser.filename)
-    for dmn_parser in parser.dmn_parsers.values():
-        if dmn_parser.filename:
+    decisions = {
+        (node.text or "").strip()
+        for process_parser in parser.process_parsers.values()
+        if process_parser.filename in files
+        for node in process_parser.node.iter(f"{{{bpmn_xml.SPIFF_NS}}}calledDecisionId")
+    }
+    for decision_id in decisions:
+        dmn_parser = parser.dmn_parsers.get(decision_id)
+        if dmn_parser is not None and dmn_parser.filename:
             files.add(dmn_parser.filename)
     return files
 

@@ -21,6 +21,8 @@ def register_blueprints(app: Flask) -> None:
         ("/process-definitions/<key>/diagram.svg", diagrams.definition_diagram, ["GET"]),
         ("/process-definitions/<key>/diff", versions.diff, ["GET"]),
         ("/process-definitions/<key>/migrations", versions.migrate, ["POST"]),
+        ("/process-definitions/<key>/versions", versions.list_versions, ["GET"]),
+        ("/process-definitions/<key>/versions/<int:version>/activate", versions.activate, ["POST"]),
         ("/process-instances", instances.start, ["POST"]),
         ("/process-instances", instances.list_all, ["GET"]),
         ("/process-instances/<int:instance_id>", instances.show, ["GET"]),

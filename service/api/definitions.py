@@ -74,5 +74,7 @@ def deploy() -> ResponseReturnValue:
     session = get_session()
     results = deploy_ops.deploy_files(session, _uploaded_files(), Actor.of(current_user(), "process_owner"))
     session.commit()
-    items = [{**definition_schema.dump(r.row), "created": r.created} for r in results]
+    items = [
+        {**definition_schema.dump(r.row), "created": r.created, "reactivated": r.reactivated} for r in results
+    ]
     return {"items": items}, 201 if any(r.created for r in results) else 200

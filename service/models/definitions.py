@@ -17,6 +17,7 @@ class ProcessDefinitionRow(Base):
     __table_args__ = (
         UniqueConstraint("key", "version", name="uq_process_definitions_key_version"),
         UniqueConstraint("key", "content_hash", name="uq_process_definitions_key_hash"),
+        UniqueConstraint("key", "activation", name="uq_process_definitions_key_activation"),
     )
 
     id: Mapped[intpk]
@@ -28,6 +29,9 @@ class ProcessDefinitionRow(Base):
     forms: Mapped[dict[str, Any]] = mapped_column(JSON)
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     deployed_at: Mapped[created_at]
+    # The version with the highest activation is the current one: deploying content equal to an
+    # older version (a roll-back) gives that row the next activation instead of a second copy.
+    activation: Mapped[int]
 
 
 class FormDefinitionRow(Base):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -18,6 +18,7 @@ from ..errors import Invalid
 from ..jsonsafe import canonical_json
 from ..models import FormDefinitionRow, ProcessDefinitionRow
 from ..runtime import get_runtime
+from . import versions
 from .audit import Actor, record_system_event
 
 DIAGRAM_SUFFIXES = {".bpmn", ".dmn"}
@@ -26,29 +27,38 @@ FORM_SUFFIXES = {".yaml", ".yml"}
 
 @dataclass(frozen=True)
 class DeployResult:
-    """One process after a deployment: its current version and whether this upload created it."""
+    """One process after a deployment: its current version, and whether this upload created it or
+    made an earlier version with the same content current again (a roll-back)."""
 
     row: ProcessDefinitionRow
     created: bool
+    reactivated: bool = False
 
 
 def validate_files(session: Session, files: Mapping[str, bytes]) -> dict[str, ProcessDefinition]:
     """Check uploaded files as a deployment would, without storing anything."""
     diagrams, form_texts = _split(files)
     forms, _texts = _form_registry(session, form_texts)
-    return _load(session, diagrams, forms)
+    return _load(session, diagrams, forms, _form_keys(form_texts))
 
 
-def deploy_files(session: Session, files: Mapping[str, bytes], actor: Actor) -> list[DeployResult]:
-    """Deploy files; every process whose content changed gets a new version."""
+def deploy_files(
+    session: Session, files: Mapping[str, bytes], actor: Actor, *, roll_back: bool = True
+) -> list[DeployResult]:
+    """Deploy files; every process whose content changed gets a new version.
+
+    A process is touched when one of its own files, the files it calls, its DMN tables or its
+    forms are uploaded. Content equal to an earlier version makes that version current again,
+    unless `roll_back` is False (the demo command must not undo a process owner's deployment).
+    """
     diagrams, form_texts = _split(files)
     forms, texts_by_key = _form_registry(session, form_texts)
-    definitions = _load(session, diagrams, forms)
-    uploaded = set(diagrams)
+    uploaded_forms = _form_keys(form_texts)
+    definitions = _load(session, diagrams, forms, uploaded_forms)
     results = [
-        _store_version(session, definition, texts_by_key, actor)
+        _store_version(session, definition, texts_by_key, actor, roll_back=roll_back)
         for definition in definitions.values()
-        if uploaded & set(definition.files)
+        if set(diagrams) & set(definition.files) or uploaded_forms & definition.form_keys()
     ]
     _store_forms(session, form_texts)
     record_system_event(
@@ -58,9 +68,14 @@ def deploy_files(session: Session, files: Mapping[str, bytes], actor: Actor) -> 
         data={
             "files": {name: hashlib.sha256(content).hexdigest() for name, content in sorted(files.items())},
             "versions": {r.row.key: r.row.version for r in results},
+            "reactivated": sorted(r.row.key for r in results if r.reactivated),
         },
     )
     return results
+
+
+def _form_keys(form_texts: Mapping[str, str]) -> set[str]:
+    return {parse_form(text, name).key for name, text in form_texts.items()}
 
 
 def _split(files: Mapping[str, bytes]) -> tuple[dict[str, str], dict[str, str]]:
@@ -88,6 +103,12 @@ def _split(files: Mapping[str, bytes]) -> tuple[dict[str, str], dict[str, str]]:
     return diagrams, forms
 
 
+def form_texts(session: Session) -> tuple[set[str], dict[str, str]]:
+    """Return the form keys a deployment can use now, and their YAML texts."""
+    _registry, texts = _form_registry(session, {})
+    return set(texts), texts
+
+
 def _form_registry(session: Session, uploaded: Mapping[str, str]) -> tuple[FormRegistry, dict[str, str]]:
     """Resolve forms: uploaded files win over earlier deployments, which win over the built-in library."""
     texts = dict(get_runtime().base_form_texts)
@@ -104,19 +125,28 @@ def _form_registry(session: Session, uploaded: Mapping[str, str]) -> tuple[FormR
     return registry, texts
 
 
-def _load(session: Session, diagrams: Mapping[str, str], forms: FormRegistry) -> dict[str, ProcessDefinition]:
+def _load(
+    session: Session, diagrams: Mapping[str, str], forms: FormRegistry, uploaded_forms: Set[str] = frozenset()
+) -> dict[str, ProcessDefinition]:
     # Called processes may live in earlier deployments: load the upload over the latest deployed files.
     existing: dict[str, str] = {}
-    for row in _latest_definitions(session):
+    for row in versions.current_versions(session):
         existing.update(row.files)
     roles = set(current_app.config["ROLES"])
     definitions = load_definitions(
         {**existing, **diagrams},
         form_exists=lambda key: key in forms,
         role_exists=lambda role: role in roles,
+        form_fields=lambda key: _field_names(forms, key),
+        check_names_of=lambda d: bool(set(diagrams) & set(d.files) or uploaded_forms & d.form_keys()),
     )
     _check_number_series(definitions)
     return definitions
+
+
+def _field_names(forms: FormRegistry, key: str) -> set[str] | None:
+    """Return the names a form puts into the case data (None for an unknown form)."""
+    return {f.name for f in forms.get(key).definition.fields} if key in forms else None
 
 
 def _check_number_series(definitions: Mapping[str, ProcessDefinition]) -> None:
@@ -139,25 +169,53 @@ def _check_number_series(definitions: Mapping[str, ProcessDefinition]) -> None:
 
 
 def _store_version(
-    session: Session, definition: ProcessDefinition, form_texts: Mapping[str, str], actor: Actor
+    session: Session,
+    definition: ProcessDefinition,
+    form_texts: Mapping[str, str],
+    actor: Actor,
+    *,
+    roll_back: bool,
 ) -> DeployResult:
     pinned_forms = {key: form_texts[key] for key in sorted(definition.form_keys())}
     content_hash = _version_hash(definition, pinned_forms)
-    latest = _latest_version(session, definition.process_id)
-    if latest is not None and latest.content_hash == content_hash:
-        return DeployResult(latest, created=False)
+    current = versions.current_version(session, definition.process_id)
+    if current is not None and current.content_hash == content_hash:
+        return DeployResult(current, created=False)
+    earlier = _version_with_hash(session, definition.process_id, content_hash)
+    if earlier is not None:
+        if not roll_back:
+            assert current is not None  # an earlier version exists, so some version is current
+            return DeployResult(current, created=False)
+        versions.activate(session, earlier, actor, reason="deployed content equal to this version")
+        return DeployResult(earlier, created=False, reactivated=True)
     row = ProcessDefinitionRow(
         key=definition.process_id,
         name=definition.name,
-        version=(latest.version + 1) if latest else 1,
+        version=_next_version_number(session, definition.process_id),
         content_hash=content_hash,
         files=dict(definition.files),
         forms=pinned_forms,
         deployed_by_id=actor.user_id,
+        activation=versions.next_activation(session, definition.process_id),
     )
     session.add(row)
     session.flush()  # the id is needed by the caller's response and the audit record
     return DeployResult(row, created=True)
+
+
+def _version_with_hash(session: Session, key: str, content_hash: str) -> ProcessDefinitionRow | None:
+    return session.scalars(
+        select(ProcessDefinitionRow).where(
+            ProcessDefinitionRow.key == key, ProcessDefinitionRow.content_hash == content_hash
+        )
+    ).first()
+
+
+def _next_version_number(session: Session, key: str) -> int:
+    latest = session.scalar(
+        select(func.max(ProcessDefinitionRow.version)).where(ProcessDefinitionRow.key == key)
+    )
+    return (latest or 0) + 1
 
 
 def _version_hash(definition: ProcessDefinition, pinned_forms: Mapping[str, str]) -> str:
@@ -171,36 +229,12 @@ def _store_forms(session: Session, uploaded: Mapping[str, str]) -> None:
         key = parse_form(text, name).key
         content_hash = hashlib.sha256(text.encode()).hexdigest()
         rows = session.scalars(select(FormDefinitionRow).where(FormDefinitionRow.key == key)).all()
-        if any(r.content_hash == content_hash for r in rows):
-            continue
-        version = max((r.version for r in rows), default=0) + 1
-        session.add(FormDefinitionRow(key=key, version=version, content_hash=content_hash, text=text))
-
-
-def _latest_version(session: Session, key: str) -> ProcessDefinitionRow | None:
-    return session.scalars(
-        select(ProcessDefinitionRow)
-        .where(ProcessDefinitionRow.key == key)
-        .order_by(ProcessDefinitionRow.version.desc())
-        .limit(1)
-    ).first()
-
-
-def _latest_definitions(session: Session) -> list[ProcessDefinitionRow]:
-    latest = (
-        select(ProcessDefinitionRow.key, func.max(ProcessDefinitionRow.version).label("version"))
-        .group_by(ProcessDefinitionRow.key)
-        .subquery()
-    )
-    return list(
-        session.scalars(
-            select(ProcessDefinitionRow).join(
-                latest,
-                (ProcessDefinitionRow.key == latest.c.key)
-                & (ProcessDefinitionRow.version == latest.c.version),
-            )
-        )
-    )
+        newest = max((r.version for r in rows), default=0)
+        same = next((r for r in rows if r.content_hash == content_hash), None)
+        if same is None:
+            session.add(FormDefinitionRow(key=key, version=newest + 1, content_hash=content_hash, text=text))
+        elif same.version != newest:
+            same.version = newest + 1  # an earlier text deployed again is the one later deployments pin
 
 
 def _latest_forms(session: Session) -> list[FormDefinitionRow]:
@@ -220,10 +254,10 @@ def _latest_forms(session: Session) -> list[FormDefinitionRow]:
 
 
 def latest_definitions(session: Session) -> list[ProcessDefinitionRow]:
-    """Return the newest version of every deployed process, by key."""
-    return sorted(_latest_definitions(session), key=lambda r: r.key)
+    """Return the current version of every deployed process, by key."""
+    return versions.current_versions(session)
 
 
 def latest_definition(session: Session, key: str) -> ProcessDefinitionRow | None:
-    """Return the newest version of one process."""
-    return _latest_version(session, key)
+    """Return the current version of one process (new cases start on it)."""
+    return versions.current_version(session, key)

@@ -27,6 +27,8 @@ from . import (
     public,
     security,
     start,
+    studio,
+    studio_modeler,
     tasks,
     versions_diff,
 )
@@ -75,6 +77,8 @@ RULES: list[Rule] = [
     ("/audit/verify", audit_verify.audit_verify_page, ["GET"]),
     ("/audit/verify", audit_verify.audit_verify_start, ["POST"]),
     ("/audit/verify/<job_id>", audit_verify.audit_verify_job, ["GET"]),
+    *studio.RULES,
+    *studio_modeler.RULES,
 ]
 
 

@@ -40,6 +40,7 @@ NAV: list[NavItem] = [
     NavItem("web.cases", _l("Cases"), CASE_READERS),
     NavItem("web.calendar_page", _l("Working-day calendar"), ("process_owner", "admin")),
     NavItem("web.audit_search", _l("Audit"), AUDIT_READERS),
+    NavItem("web.studio", _l("Process definitions"), ("process_owner",)),
 ]
 
 

@@ -5,7 +5,20 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from flask import Flask
+
 from tests.conftest import DATA, deploy_dir
+from tests.service.studio_support import (
+    BUREAU,
+    DMN,
+    bureau_app,
+    changed_dmn,
+    current_versions,
+    deploy_text,
+    login_to,
+)
+
+__all__ = ["bureau_app"]  # a fixture used by this module's tests
 
 ACCEPTANCE = DATA / "acceptance"
 
@@ -74,3 +87,34 @@ def test_engine_objects_are_reused_between_requests_only_for_the_exact_version(a
     assert officer.post(f"/tasks/{task_id}/claim").status_code == 200  # bumps the row version
     assert officer.get(f"/process-instances/{case['id']}").status_code == 200
     assert restores == [1]  # the version changed: the engine state was read from the row again
+
+
+def test_changing_one_dmn_cell_versions_only_the_process_that_uses_the_table(bureau_app: Flask) -> None:
+    owner = login_to(bureau_app, "process_owner")
+    assert deploy_dir(owner, BUREAU).status_code == 201
+    before = current_versions(owner)
+    response = deploy_text(owner, DMN, changed_dmn())
+    assert response.status_code == 201, response.json
+    assert {i["key"]: (i["version"], i["created"]) for i in response.json["items"]} == {
+        "complaint_handling": (2, True)
+    }
+    assert current_versions(owner) == {**before, "complaint_handling": 2}
+    pinned = {d["key"]: d["files"] for d in owner.get("/process-definitions").json["items"]}
+    assert [k for k, names in pinned.items() if DMN in names] == ["complaint_handling"]
+
+
+def test_deploying_earlier_content_makes_that_version_current_again(bureau_app: Flask) -> None:
+    owner = login_to(bureau_app, "process_owner")
+    assert deploy_dir(owner, BUREAU).status_code == 201
+    assert deploy_text(owner, DMN, changed_dmn()).status_code == 201
+    rolled = deploy_text(owner, DMN, (BUREAU / DMN).read_text(encoding="utf-8"))
+    assert rolled.status_code == 200, rolled.json
+    assert [(i["key"], i["version"], i["created"], i["reactivated"]) for i in rolled.json["items"]] == [
+        ("complaint_handling", 1, False, True)
+    ]
+    assert current_versions(owner)["complaint_handling"] == 1
+    forward = deploy_text(owner, DMN, changed_dmn())
+    assert [(i["version"], i["reactivated"]) for i in forward.json["items"]] == [(2, True)]
+    versions = owner.get("/process-definitions/complaint_handling/versions").json["items"]
+    assert [(v["version"], v["current"]) for v in versions] == [(2, True), (1, False)]
+    assert login_to(bureau_app, "auditor").get("/audit/verify").json["ok"] is True

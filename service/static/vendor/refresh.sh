@@ -29,7 +29,19 @@ fetch htmx.org
 copy htmx.org htmx dist/htmx.min.js LICENSE
 fetch svg-pan-zoom
 copy svg-pan-zoom svg-pan-zoom dist/svg-pan-zoom.min.js LICENSE
+fetch bpmn-js  # the studio's modeler; its bpmn.io watermark stays visible (licence terms)
+copy bpmn-js bpmn-js dist/bpmn-modeler.production.min.js dist/assets/diagram-js.css dist/assets/bpmn-js.css LICENSE
+copy bpmn-js bpmn-js/bpmn-font/css dist/assets/bpmn-font/css/bpmn.css
+copy bpmn-js bpmn-js/bpmn-font/font dist/assets/bpmn-font/font/bpmn.woff2 dist/assets/bpmn-font/font/bpmn.woff
+fetch dmn-js  # the studio's decision-table editor
+copy dmn-js dmn-js dist/dmn-modeler.production.min.js dist/assets/diagram-js.css dist/assets/dmn-js-shared.css \
+  dist/assets/dmn-js-drd.css dist/assets/dmn-js-decision-table.css dist/assets/dmn-js-decision-table-controls.css \
+  dist/assets/dmn-js-literal-expression.css dist/assets/dmn-js-boxed-expression.css \
+  dist/assets/dmn-js-boxed-expression-controls.css LICENSE
+copy dmn-js dmn-js/dmn-font/css dist/assets/dmn-font/css/dmn.css
+copy dmn-js dmn-js/dmn-font/font dist/assets/dmn-font/font/dmn.woff2 dist/assets/dmn-font/font/dmn.woff
 fetch axe-core  # test-only: the accessibility test injects it; never served
 tests="$here/../../../tests/web/vendor/axe-core"
 rm -rf "$tests" && mkdir -p "$tests" && cp "$work/axe-core/axe.min.js" "$work/axe-core/LICENSE" "$tests/"
-echo "vendored: bootstrap $(version bootstrap), htmx.org $(version htmx.org), svg-pan-zoom $(version svg-pan-zoom), axe-core $(version axe-core) (tests)"
+echo "vendored: bootstrap $(version bootstrap), htmx.org $(version htmx.org), svg-pan-zoom $(version svg-pan-zoom)," \
+  "bpmn-js $(version bpmn-js), dmn-js $(version dmn-js), axe-core $(version axe-core) (tests)"
