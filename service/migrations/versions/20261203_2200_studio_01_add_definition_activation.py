@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "studio_01"
-down_revision = "rela_03"
+down_revision = "audit_01"
 branch_labels = None
 depends_on = None
 
