@@ -18,6 +18,7 @@ from .external_messages import ExternalMessage
 from .external_messages import is_internal as is_internal_message
 from .failures import TimeBudgetExceeded
 from .graph import build_graph
+from .graph_template import DiagramTemplate, diagram_template, template_cache_stats
 from .instance import WorkflowInstance
 from .loader import ProcessDefinition, UserTaskMeta, bundle_hash, load_definitions
 from .trace import NodeState, Trace
@@ -28,6 +29,7 @@ __all__ = [
     "CHINA_TZ",
     "BpmnValidationError",
     "CalendarCoverageError",
+    "DiagramTemplate",
     "ExternalMessage",
     "IncidentView",
     "InstanceStatus",
@@ -50,7 +52,9 @@ __all__ = [
     "WorkflowInstance",
     "build_graph",
     "bundle_hash",
+    "diagram_template",
     "frozen_at",
     "is_internal_message",
     "load_definitions",
+    "template_cache_stats",
 ]
