@@ -44,6 +44,13 @@ class ListInstancesArgs(StrictSchema):
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
 
 
+class ListEventsArgs(StrictSchema):
+    """Page a case's history (oldest first)."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    per_page = fields.Integer(load_default=500, validate=validate.Range(min=1, max=1000))
+
+
 class CancelArgs(StrictSchema):
     """Cancel an instance."""
 
@@ -308,6 +315,7 @@ class AttachmentSchema(Schema):
 token_args = TokenArgs()
 start_instance_args = StartInstanceArgs()
 list_instances_args = ListInstancesArgs()
+list_events_args = ListEventsArgs()
 cancel_args = CancelArgs()
 list_tasks_args = ListTasksArgs()
 send_message_args = SendMessageArgs()

@@ -19,6 +19,7 @@ from ..schemas import (
     incident_schema,
     instance_schema,
     instance_summary_schema,
+    list_events_args,
     list_instances_args,
     send_message_args,
     start_instance_args,
@@ -108,6 +109,13 @@ def message(instance_id: int) -> ResponseReturnValue:
 @login_required
 def events(instance_id: int) -> ResponseReturnValue:
     """Return the instance's audit history in order."""
+    args = query_args(list_events_args)
     session = get_session()
     instance_ops.get_visible(session, instance_id, current_user())
-    return {"items": event_schema.dump(audit_ops.events_of(session, instance_id), many=True)}
+    rows, total = audit_ops.events_page(session, instance_id, page=args["page"], per_page=args["per_page"])
+    return {
+        "items": event_schema.dump(rows, many=True),
+        "total": total,
+        "page": args["page"],
+        "per_page": args["per_page"],
+    }

@@ -123,7 +123,7 @@ DOCS: dict[str, Doc] = {
     "instances_cancel": Doc(ref("InstanceSchema"), body="CancelArgs"),
     "instances_message": Doc(ref("InstanceSchema"), body="SendMessageArgs"),
     "diagrams_instance_diagram": Doc(SVG, query=schemas.DiagramArgs, media="image/svg+xml"),
-    "instances_events": Doc(items_of("EventSchema")),
+    "instances_events": Doc(items_of("EventSchema", **PAGE), query=schemas.ListEventsArgs),
     "tasks_list_all": Doc(ref("InboxPageSchema"), query=schemas.ListTasksArgs),
     "tasks_show": Doc(ref("TaskDetailSchema")),
     "tasks_claim": Doc(ref("TaskSchema")),

@@ -8,12 +8,14 @@ from .drafts import TaskDraft
 from .incidents import Incident, WorkerHeartbeat
 from .instances import HumanTask, InstanceLink, InstanceTimer, ProcessInstance
 from .numbering import NumberCounter
+from .participants import CaseParticipant
 from .users import LoginAttempt, User
 
 __all__ = [
     "Attachment",
     "AuditEvent",
     "CalendarYear",
+    "CaseParticipant",
     "FormDefinitionRow",
     "HumanTask",
     "Incident",
