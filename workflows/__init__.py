@@ -20,6 +20,7 @@ from .external_messages import ExternalMessage
 from .external_messages import is_internal as is_internal_message
 from .failures import TimeBudgetExceeded
 from .graph import build_graph
+from .graph_template import DiagramTemplate, diagram_template, template_cache_stats
 from .instance import WorkflowInstance
 from .loader import ProcessDefinition, UserTaskMeta, bundle_hash, load_definitions
 from .migration import Blocker, MigrationPlan, plan_migration
@@ -34,6 +35,7 @@ __all__ = [
     "BpmnValidationError",
     "CalendarCoverageError",
     "DefinitionDiff",
+    "DiagramTemplate",
     "ExternalMessage",
     "IncidentView",
     "InstanceStatus",
@@ -58,10 +60,12 @@ __all__ = [
     "build_graph",
     "bundle_hash",
     "diff_files",
+    "diagram_template",
     "frozen_at",
     "helper_names",
     "is_internal_message",
     "load_definitions",
     "migrate_instance",
     "plan_migration",
+    "template_cache_stats",
 ]

@@ -20,7 +20,7 @@ from typing import Literal
 
 import graphviz
 
-from workflows.graph_bpmn import build_bpmn_graph
+from workflows.graph_bpmn import NO_OP, build_bpmn_graph
 from workflows.graph_model import Container, Flow, FlowNode, Lane, iter_containers, load_deployment
 from workflows.graph_style import (
     ATTACH_EDGE,
@@ -71,11 +71,27 @@ def build_graph(
     if process is None:
         raise LookupError(f"process {process_id!r} is not defined in the given files")
     paint = Paint(trace=trace, role_names=deployment.role_names, link=link)
+    return draw_process(process, paint, layout)
+
+
+def draw_process(process: Container, paint: Paint, layout: Layout) -> graphviz.Digraph:
+    """Build the diagram of one parsed process with the given paint.
+
+    Raises:
+        ValueError: unknown layout, or `layout="bpmn"` and a drawn node has no DI bounds.
+    """
     if layout == "bpmn":
         return build_bpmn_graph(process, paint)
     if layout != "auto":
         raise ValueError(f"unknown layout {layout!r}")
     return _build_auto(process, paint)
+
+
+def render_svg(graph: graphviz.Digraph) -> str:
+    """Render a built diagram to SVG text; a BPMN-layout graph is drawn as positioned (`neato -n2`)."""
+    options = {"neato_no_op": NO_OP} if graph.engine == "neato" else {}
+    svg: str = graph.pipe(format="svg", encoding="utf-8", **options)
+    return svg
 
 
 @dataclass(frozen=True)
@@ -121,7 +137,7 @@ def _build_auto(process: Container, paint: Paint) -> graphviz.Digraph:
     for container in iter_containers(process):
         for flow in container.flows:
             _draw_flow(graph, flow, scene)
-    if paint.trace is not None:
+    if paint.has_legend:
         _draw_legend(graph)
     set_title(graph, process.name)
     return graph

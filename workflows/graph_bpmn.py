@@ -1,13 +1,15 @@
 """Draw a process at its BPMN-DI positions with neato (`layout="bpmn"`).
 
-Every node is pinned (`pos="x,y!"` in DI points with y flipped, `inputscale=72`) and neato only
-routes the flows (`splines=true`). Neato draws top-level clusters only, each sized to its members,
-so:
+Every node is pinned (`pos="x,y!"` in DI points with y flipped, `inputscale=72`) and every flow
+follows its DI waypoints (`pos` of the edge, straight segments), so Graphviz computes no layout at
+all: render it with `neato -n2` (`graph.pipe(..., neato_no_op=2)`, see `NO_OP`), which takes tens of
+milliseconds where neato's own spline routing took 15-24 s on the bureau's large processes. Neato
+draws top-level clusters only, each sized to its members, so:
 
 * every lane and every expanded sub-process becomes its own top-level cluster, stretched to its DI
   rectangle by two invisible corner nodes and emitted outermost first, so inner boxes paint on top;
-* a boundary event, which DI centres on its activity's border, is nudged just outside it, because
-  overlapping nodes make neato give up spline routing and draw straight lines;
+* a boundary event, which DI centres on its activity's border, is nudged just outside it, so that
+  its marker and name stay readable;
 * flows into or out of an expanded sub-process end at an invisible point where the DI waypoint
   meets its border. A sub-process whose contents DI draws on a separate plane (collapsed) is drawn
   as one node.
@@ -44,6 +46,8 @@ _CLUSTER_MARGIN = 8.0  # points Graphviz leaves around a cluster's members
 _NUDGE_GAP = 5.0
 _LEGEND_STEP = 105.0
 _LEGEND_FLOW_STEP = 150.0  # a sample flow plus its label above it
+_ARROW_LENGTH = 7.0  # points: Graphviz's arrowhead (10) at arrowsize 0.7
+NO_OP = 2  # `neato -n2`: take every position (nodes and edges) as given, in points
 
 
 @dataclass
@@ -80,10 +84,10 @@ def build_bpmn_graph(process: Container, paint: Paint) -> graphviz.Digraph:
     if missing:
         raise ValueError(f"no BPMN-DI bounds for: {', '.join(missing)}")
     graph = new_digraph(process.id, engine="neato")
-    graph.attr(inputscale="72", splines="true", sep="+2", forcelabels="true", overlap="true")
+    graph.attr(inputscale="72", splines="true", forcelabels="true", outputorder="edgesfirst")
     for box in plan.boxes:
         with graph.subgraph(name=box.name) as sub:
-            sub.attr(**box.attrs)
+            sub.attr(**box.attrs, bb=_bb(box.bounds))
             _draw_corners(sub, box)
             for node_id in box.members:
                 _draw_node(sub, plan.nodes[node_id], plan, paint)
@@ -91,7 +95,7 @@ def build_bpmn_graph(process: Container, paint: Paint) -> graphviz.Digraph:
         _draw_node(graph, plan.nodes[node_id], plan, paint)
     for flow in plan.flows:
         _draw_flow(graph, flow, plan, paint)
-    if paint.trace is not None:
+    if paint.has_legend:
         _draw_legend(graph, plan)
     set_title(graph, process.name)
     return graph
@@ -142,6 +146,11 @@ def _expanded(node: FlowNode, child: Container) -> bool:
 def _pos(x: float, y: float) -> str:
     """Return a pinned Graphviz position for a DI point (y flipped: DI grows downwards)."""
     return f"{x:.1f},{-y:.1f}!"
+
+
+def _bb(b: Bounds) -> str:
+    """Return a cluster's Graphviz bounding box for DI bounds (drawn as is under `neato -n2`)."""
+    return f"{b.x:.1f},{-(b.y + b.height):.1f},{b.x + b.width:.1f},{-b.y:.1f}"
 
 
 def _inches(points: float) -> str:
@@ -209,7 +218,48 @@ def _draw_flow(graph: graphviz.Digraph, flow: Flow, plan: _Plan, paint: Paint) -
             ends.append(_border_point(graph, flow, plan.subprocesses[node_id], index, side))
         else:
             return  # inside a collapsed sub-process, or a dangling reference
-    graph.edge(ends[0], ends[1], **edge_attrs(flow, paint))
+    attrs = edge_attrs(flow, paint)
+    points = list(flow.waypoints) or [_flow_end(plan, flow.source), _flow_end(plan, flow.target)]
+    attrs["pos"] = edge_pos(points, both=attrs.get("dir") == "both")
+    graph.edge(ends[0], ends[1], **attrs)
+
+
+def _flow_end(plan: _Plan, node_id: str) -> tuple[float, float]:
+    """Return where a flow without DI waypoints starts or ends: the node's (DI) centre."""
+    node = plan.nodes.get(node_id) or plan.subprocesses[node_id]
+    return _center(node, plan) if node_id in plan.nodes else _bounds(node).center
+
+
+def edge_pos(points: list[tuple[float, float]], *, both: bool = False) -> str:
+    """Return a Graphviz edge `pos` drawing straight segments through DI points (y flipped).
+
+    The spline stops one arrow length short of the last point, where the arrowhead (`e,x,y`) ends;
+    with `both` (a default flow's tail mark) it also starts one arrow length after the first.
+    """
+    pts = [(x, -y) for x, y in points]
+    if len(pts) < 2 or pts[0] == pts[-1]:
+        pts = [pts[0], (pts[0][0] + 0.1, pts[0][1])]
+    tip, tail = pts[-1], pts[0]
+    pts[-1] = _shorten(pts[-2], pts[-1])
+    prefix = f"e,{tip[0]:.1f},{tip[1]:.1f}"
+    if both:
+        pts[0] = _shorten(pts[1], pts[0])
+        prefix = f"s,{tail[0]:.1f},{tail[1]:.1f} {prefix}"
+    spline = [pts[0]]
+    for (ax, ay), (bx, by) in zip(pts, pts[1:], strict=False):
+        spline += [(ax + (bx - ax) / 3, ay + (by - ay) / 3), (ax + 2 * (bx - ax) / 3, ay + 2 * (by - ay) / 3)]
+        spline.append((bx, by))
+    return prefix + " " + " ".join(f"{x:.1f},{y:.1f}" for x, y in spline)
+
+
+def _shorten(before: tuple[float, float], end: tuple[float, float]) -> tuple[float, float]:
+    """Move `end` one arrow length back towards `before` (not past it)."""
+    dx, dy = end[0] - before[0], end[1] - before[1]
+    length = (dx * dx + dy * dy) ** 0.5
+    if length <= _ARROW_LENGTH:
+        return before
+    k = (length - _ARROW_LENGTH) / length
+    return (before[0] + dx * k, before[1] + dy * k)
 
 
 def _border_point(graph: graphviz.Digraph, flow: Flow, sub: FlowNode, index: int, side: str) -> str:
@@ -242,5 +292,6 @@ def _draw_legend(graph: graphviz.Digraph, plan: _Plan) -> None:
             start, end = f"#legend/flow{index}/a", f"#legend/flow{index}/b"
             legend.node(start, pos=_pos(x, y), **HIDDEN_POINT)
             legend.node(end, pos=_pos(x + _LEGEND_FLOW_STEP - 40, y), **HIDDEN_POINT)
-            legend.edge(start, end, label=html_label([text]), **style)
+            line = edge_pos([(x, y), (x + _LEGEND_FLOW_STEP - 40, y)])
+            legend.edge(start, end, label=html_label([text]), pos=line, **style)
             x += _LEGEND_FLOW_STEP

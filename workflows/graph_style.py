@@ -115,6 +115,12 @@ class Paint:
     trace: Trace | None
     role_names: Mapping[str, str]
     link: Callable[[str], str] | None = None
+    legend: bool = False  # draw the state legend even without a trace (a template to recolour)
+
+    @property
+    def has_legend(self) -> bool:
+        """Tell whether the diagram gets the state legend."""
+        return self.legend or self.trace is not None
 
     def state(self, node: FlowNode) -> NodeState | None:
         """Return the node's state, None without a trace."""
@@ -235,7 +241,7 @@ def look_attrs(look: Look, *, rounded: bool) -> dict[str, str]:
 def node_attrs(node: FlowNode, paint: Paint, *, lane_name: str | None, wrap_width: float) -> dict[str, str]:
     """Return every Graphviz attribute of one (non-cluster) flow node."""
     look = paint.look(node)
-    attrs = {"tooltip": _tooltip(node, paint)}
+    attrs = {"tooltip": _tooltip(node, paint), "id": f"node-{node.id}"}
     if node.kind in EVENT_KINDS or node.kind in GATEWAY_KINDS:
         attrs |= _small_node_attrs(node, paint, look)
     else:
@@ -263,7 +269,7 @@ def _small_node_attrs(node: FlowNode, paint: Paint, look: Look) -> dict[str, str
         "height": "0.42" if is_event else "0.55",
     }
     if node.kind == "endEvent":
-        attrs["penwidth"] = f"{max(look.penwidth, 2.0) + 1:g}"
+        attrs["penwidth"] = f"{stroke_width(node, look):g}"
     elif node.kind in _INTERMEDIATE_KINDS:
         attrs["peripheries"] = "2"
     if not node.interrupting and not look.dashed:
@@ -290,11 +296,22 @@ def _activity_attrs(
         "label": html_label(wrap(node.name, wrap_width), header=header, footer=footer, strike=look.strike),
     }
     if node.kind == "callActivity" or node.kind in CONTAINER_KINDS:
-        attrs["penwidth"] = f"{look.penwidth + 2:g}"
+        attrs["penwidth"] = f"{stroke_width(node, look):g}"
     if node.kind == "callActivity" and paint.link is not None and node.called_element:
         attrs["URL"] = safe_url(paint.link(node.called_element))
         attrs["target"] = "_top"
     return attrs
+
+
+def stroke_width(node: FlowNode, look: Look, *, cluster: bool = False) -> float:
+    """Return the border width of a node in a look: end events and call activities draw heavier."""
+    if cluster:
+        return look.penwidth
+    if node.kind == "endEvent":
+        return max(look.penwidth, 2.0) + 1
+    if node.kind == "callActivity" or node.kind in CONTAINER_KINDS:
+        return look.penwidth + 2
+    return look.penwidth
 
 
 def cluster_attrs(node: FlowNode, paint: Paint) -> dict[str, str]:
@@ -307,6 +324,7 @@ def cluster_attrs(node: FlowNode, paint: Paint) -> dict[str, str]:
     attrs["label"] = html_label(wrap(node.name, 2 * WRAP_WIDTH), footer=footer, strike=look.strike)
     attrs["labeljust"] = "l"
     attrs["tooltip"] = _tooltip(node, paint)
+    attrs["id"] = f"sub-{node.id}"
     return attrs | dict(BASE_ATTRS)
 
 
@@ -324,6 +342,8 @@ def edge_attrs(flow: Flow, paint: Paint) -> dict[str, str]:
     else:
         attrs = dict(EDGE_UNTAKEN)
     attrs["arrowsize"] = "0.7"
+    if flow.id:
+        attrs["id"] = f"flow-{flow.id}"  # SVG group ids: see graph_template
     if flow.label:
         attrs["label"] = html_label(wrap(_shorten(flow.label), 8))
     if flow.is_default:

@@ -1,14 +1,17 @@
-"""Graphviz status diagrams of definitions and live instances (SVG)."""
+"""Graphviz status diagrams of definitions and live instances (SVG).
+
+Both come from the definition version's template (laid out once, `workflows.diagram_template`); an
+instance diagram recolours it, and answers 304 to a client that holds the current version (ETag).
+"""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+from collections.abc import Callable
 
-from flask import Response, url_for
+from flask import Response, request, url_for
 from flask.typing import ResponseReturnValue
 
-from workflows import build_graph
+from workflows import DiagramTemplate, Trace, diagram_template
 
 from ..auth import current_user, login_required
 from ..db import get_session
@@ -19,38 +22,29 @@ from ..runtime import get_runtime
 from ..schemas import diagram_args
 from .common import query_args
 
-_SVG_CACHE: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
-_SVG_CACHE_SIZE = 512
-_lock = threading.Lock()
+_XML_PROLOG = '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
 
 
 def _link(process_id: str) -> str:
     return url_for("api.diagrams_definition_diagram", key=process_id)
 
 
-def _render(cache_key: tuple[object, ...], build: object) -> bytes:
-    with _lock:
-        if cache_key in _SVG_CACHE:
-            _SVG_CACHE.move_to_end(cache_key)
-            return _SVG_CACHE[cache_key]
+def _template(get: Callable[[], DiagramTemplate]) -> DiagramTemplate:
     try:
-        graph = build()  # type: ignore[operator]
+        return get()
     except ValueError as exc:
         raise Invalid(
             f"无法按此布局绘制 / cannot draw with this layout: {exc}", {"layout": [str(exc)]}
         ) from exc
-    svg: bytes = graph.pipe(format="svg")
-    with _lock:
-        _SVG_CACHE[cache_key] = svg
-        while len(_SVG_CACHE) > _SVG_CACHE_SIZE:
-            _SVG_CACHE.popitem(last=False)
-    return svg
 
 
-def _svg(body: bytes) -> Response:
-    response = Response(body, mimetype="image/svg+xml")
+def _svg(body: str, etag: str | None = None) -> Response:
+    response = Response(_XML_PROLOG + body, mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     response.headers["X-Content-Type-Options"] = "nosniff"
+    if etag is not None:
+        response.set_etag(etag)
+        response.headers["Cache-Control"] = "no-cache"
     return response
 
 
@@ -62,9 +56,10 @@ def definition_diagram(key: str) -> ResponseReturnValue:
     if row is None:
         raise NotFound("流程不存在 / no such process")
     process = get_runtime().loaded(row).process
-    return _svg(
-        _render(("def", row.id, layout), lambda: build_graph(process.files, key, layout=layout, link=_link))
+    template = _template(
+        lambda: diagram_template(process.files, key, layout=layout, legend=False, link=_link)
     )
+    return _svg(template.render(None))
 
 
 @login_required
@@ -72,15 +67,14 @@ def instance_diagram(instance_id: int) -> ResponseReturnValue:
     """Draw a live instance: node states coloured, path taken heavier, with a legend."""
     layout = query_args(diagram_args)["layout"]
     session = get_session()
-    instance_ops.get_visible(session, instance_id, current_user())
+    row = instance_ops.get_visible(session, instance_id, current_user())
+    etag = f"inst-{instance_id}-v{row.version_id}-{layout}"
+    if etag in request.if_none_match:
+        return Response(status=304, headers={"ETag": f'"{etag}"', "Cache-Control": "no-cache"})
     live = instance_ops.load_live(session, instance_id)
     process = live.definition.process
-    cache_key = ("inst", instance_id, live.row.version_id, layout)
-    return _svg(
-        _render(
-            cache_key,
-            lambda: build_graph(
-                process.files, process.process_id, trace=live.engine.trace(), layout=layout, link=_link
-            ),
-        )
+    template = _template(
+        lambda: diagram_template(process.files, process.process_id, layout=layout, link=_link)
     )
+    trace: Trace = live.engine.trace()
+    return _svg(template.render(trace), etag)

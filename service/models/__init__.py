@@ -8,6 +8,7 @@ from .drafts import TaskDraft
 from .incidents import Incident, WorkerHeartbeat
 from .instances import HumanTask, InstanceLink, InstanceTimer, ProcessInstance
 from .numbering import NumberCounter
+from .participants import CaseParticipant
 from .publicity import PublicNotice
 from .users import LoginAttempt, User
 
@@ -17,6 +18,7 @@ __all__ = [
     "AuditStateTrace",
     "AuditVerifyJob",
     "CalendarYear",
+    "CaseParticipant",
     "FormDefinitionRow",
     "HumanTask",
     "Incident",

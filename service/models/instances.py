@@ -52,7 +52,7 @@ class ProcessInstance(Base):
     open_incidents: Mapped[int] = mapped_column(default=0)
     audit_seq: Mapped[int] = mapped_column(default=0)
     audit_head: Mapped[str] = mapped_column(String(64), default="")
-    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     started_at: Mapped[created_at]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     completed_at: Mapped[datetime | None]
@@ -66,6 +66,17 @@ class ProcessInstance(Base):
     )
 
     __mapper_args__ = {"version_id_col": version_id}
+    # Text search (LIKE '%...%') on PostgreSQL uses trigram GIN indexes. SQLite gets plain indexes of
+    # the same names (the schema matches the models everywhere); they do not serve such a search.
+    __table_args__ = tuple(
+        Index(
+            f"ix_process_instances_{column}_trgm",
+            column,
+            postgresql_using="gin",
+            postgresql_ops={column: "gin_trgm_ops"},
+        )
+        for column in ("search_text", "title")
+    )
 
 
 class HumanTask(Base):

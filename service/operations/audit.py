@@ -11,12 +11,13 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..db import as_utc, utcnow
 from ..jsonsafe import to_json_value
 from ..models import AuditEvent, ProcessInstance, User
+from .participants import SYSTEM_USERNAME, note_participant
 
 SYSTEM_STREAM = "system"
 GENESIS = "0" * 64
@@ -36,7 +37,7 @@ class Actor:
         return cls(user.username, role or (user.roles[0] if user.roles else None), user.id)
 
 
-SYSTEM_ACTOR = Actor("system", None)
+SYSTEM_ACTOR = Actor(SYSTEM_USERNAME, None)
 
 
 def instance_stream(instance_id: int) -> str:
@@ -104,6 +105,7 @@ def record_instance_event(
     _fill(event, fields)
     instance.audit_seq, instance.audit_head = event.seq, event.hash
     session.add(event)
+    note_participant(session, instance.id, actor.username)
     return event
 
 
@@ -160,6 +162,22 @@ def events_of(session: Session, instance_id: int) -> list[AuditEvent]:
             .order_by(AuditEvent.seq)
         )
     )
+
+
+def events_page(
+    session: Session, instance_id: int, *, page: int = 1, per_page: int = 500
+) -> tuple[list[AuditEvent], int]:
+    """Return one page of an instance's events in order and their total (the stream's last seq)."""
+    stream = instance_stream(instance_id)
+    total = session.scalar(select(func.count()).where(AuditEvent.stream == stream)) or 0
+    rows = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.stream == stream)
+        .order_by(AuditEvent.seq)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    return list(rows), total
 
 
 def occurred(event: AuditEvent) -> datetime:

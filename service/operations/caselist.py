@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, exists, func, or_, select, union
+from sqlalchemy.orm import Session, defer
 
 from workflows import CHINA_TZ
 
-from ..models import AuditEvent, HumanTask, ProcessInstance, User
+from ..models import CaseParticipant, HumanTask, ProcessInstance, User
 from ..models.instances import InstanceStatusColumn
-from .instances import visible_instances
+from .visibility import visible_instances
 
 EXPORT_LIMIT = 10_000
 
@@ -73,11 +73,11 @@ def case_query(session: Session, user: User, flt: CaseFilter, now: datetime) -> 
 
 
 def _involves(session: Session, username: str) -> Any:
-    acted = select(AuditEvent.instance_id).where(
-        AuditEvent.actor == username, AuditEvent.instance_id.is_not(None)
+    acted = select(CaseParticipant.instance_id).where(CaseParticipant.username == username)
+    started = select(ProcessInstance.id).where(
+        ProcessInstance.started_by_id == select(User.id).where(User.username == username).scalar_subquery()
     )
-    starter = select(User.id).where(User.username == username).scalar_subquery()
-    return or_(ProcessInstance.id.in_(acted), ProcessInstance.started_by_id == starter)
+    return ProcessInstance.id.in_(union(acted, started))
 
 
 def case_page(
@@ -87,14 +87,18 @@ def case_page(
     query = case_query(session, user, flt, now)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(
-        query.order_by(ProcessInstance.id.desc()).offset((page - 1) * per_page).limit(per_page)
+        query.options(defer(ProcessInstance.state))  # a list never needs the engine state
+        .order_by(ProcessInstance.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     ).all()
     return list(rows), total
 
 
 def case_export(session: Session, user: User, flt: CaseFilter, now: datetime) -> list[ProcessInstance]:
     """Return every case of the filtered list (up to EXPORT_LIMIT), newest first, for CSV export."""
-    query = case_query(session, user, flt, now).order_by(ProcessInstance.id.desc()).limit(EXPORT_LIMIT)
+    query = case_query(session, user, flt, now).options(defer(ProcessInstance.state))
+    query = query.order_by(ProcessInstance.id.desc()).limit(EXPORT_LIMIT)
     return list(session.scalars(query))
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, defer
 
 from ..models import HumanTask, ProcessInstance, User
 from ..models.instances import InstanceStatusColumn
@@ -113,7 +113,8 @@ def inbox_page(
     rows = session.execute(
         query.add_columns(ProcessInstance, assignee.display_name, assignee.username)
         .outerjoin(assignee, HumanTask.assignee_id == assignee.id)
-        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
+        .options(defer(ProcessInstance.state))  # a list never needs the engine state
+        .order_by(HumanTask.due_at.asc().nulls_last(), HumanTask.created_at, HumanTask.id)
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()

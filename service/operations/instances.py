@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import Select, event, func, inspect, or_, select
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy import event, func, inspect, or_, select
+from sqlalchemy.orm import Session, defer, selectinload, sessionmaker
 
 from workflows import InstanceStatus, ThrownMessage, WorkflowInstance, is_internal_message
 
@@ -17,7 +17,6 @@ from ..db import utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..jsonsafe import to_json_value
 from ..models import (
-    AuditEvent,
     HumanTask,
     Incident,
     InstanceTimer,
@@ -32,16 +31,8 @@ from .audit_snapshots import remember_state
 from .calendar_sync import deadline_record, record_new_deadlines, sync_calendar
 from .deploy import latest_definition
 from .publicity import sync_public_notice
+from .visibility import visible_instances
 
-# Roles that see every case; everyone else sees cases they started, acted on, or may act on now.
-SEE_ALL_ROLES = (
-    "auditor",
-    "admin",
-    "bureau_head",
-    "deputy_head",
-    "squad_leader",
-    "legal_reviewer",
-)
 # Roles that never start cases: auditors change nothing, process owners see definitions, not case data.
 START_FORBIDDEN_ROLES = ("auditor", "process_owner")
 SEARCH_FIELDS = ("case_no", "title", "address", "party_name", "work_order_no", "summary")
@@ -305,26 +296,6 @@ def _sync_timers(live: LiveInstance) -> list[InstanceTimer]:
     return added
 
 
-def visible_instances(user: User) -> Select[tuple[ProcessInstance]]:
-    """Return a query of the instances the user may read."""
-    query = select(ProcessInstance)
-    if user.has_role(*SEE_ALL_ROLES):
-        return query
-    acted = select(AuditEvent.instance_id).where(
-        AuditEvent.actor == user.username, AuditEvent.instance_id.is_not(None)
-    )
-    may_act = select(HumanTask.instance_id).where(
-        or_(HumanTask.role.in_(user.roles), HumanTask.assignee_id == user.id)
-    )
-    return query.where(
-        or_(
-            ProcessInstance.started_by_id == user.id,
-            ProcessInstance.id.in_(acted),
-            ProcessInstance.id.in_(may_act),
-        )
-    )
-
-
 def get_visible(session: Session, instance_id: int, user: User) -> ProcessInstance:
     """Return an instance the user may read, or NotFound (never reveal that it exists)."""
     row = session.scalars(visible_instances(user).where(ProcessInstance.id == instance_id)).first()
@@ -360,7 +331,10 @@ def list_instances(
         )
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(
-        query.order_by(ProcessInstance.id.desc()).offset((page - 1) * per_page).limit(per_page)
+        query.options(defer(ProcessInstance.state))  # a list never needs the engine state
+        .order_by(ProcessInstance.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     ).all()
     return list(rows), total
 
