@@ -6,7 +6,7 @@ from flask import Response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from workflows import build_graph
+from workflows import diagram_template
 
 from ..db import get_session
 from ..operations import audit_record as record_ops
@@ -16,7 +16,6 @@ from ..operations import instances as instance_ops
 from ..runtime import LoadedDefinition
 from .audit_entries import KIND_NAMES, Entry, describe
 from .common import lang, render_error
-from .diagram import _PROLOG, mark_nodes, node_states
 from .nav import AUDIT_READERS
 from .paging import Page, page_args
 from .present import STATUS_NAMES, heading
@@ -85,7 +84,6 @@ def audit_record_diagram(instance_id: int, seq: int) -> ResponseReturnValue:
     definition = instance_ops.load_live(session, instance_id).definition
     trace = snapshot_ops.as_trace(snapshot)
     process = definition.process
-    graph = build_graph(process.files, process.process_id, trace=trace, layout="auto")  # type: ignore[arg-type]
-    svg = _PROLOG.sub("", graph.pipe(format="svg", encoding="utf-8"), count=1)
-    body = render_template("audit/_diagram_at.html", svg=mark_nodes(svg, node_states(trace)), seq=seq)
+    template = diagram_template(process.files, process.process_id, layout="auto")  # type: ignore[arg-type]
+    body = render_template("audit/_diagram_at.html", svg=template.render(trace), seq=seq)
     return Response(body, mimetype="text/html", headers={"Cache-Control": "private, max-age=3600"})
