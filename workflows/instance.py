@@ -16,7 +16,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
-from . import clock, deadlines, serializer
+from . import clock, compaction, deadlines, serializer
 from .deadlines import (
     DUE_COMPUTED_KEY,
     DUE_KEY,
@@ -81,6 +81,7 @@ class WorkflowInstance:
                     break
             with _as_script_error():
                 self._stamp_due_times()
+        compaction.compact(self._wf)
         self._unfinished, self.changed = None, True
 
     def _engine_steps(self, deadline: float | None) -> None:

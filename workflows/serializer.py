@@ -20,6 +20,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 from . import deep_workflow  # noqa: F401  (lifts the iterator depth limit before any workflow runs)
+from .compaction import HISTORY_ATTR
 
 SERIALIZER_VERSION = "1.5"
 
@@ -36,6 +37,9 @@ class _StateOnlyConverter(BpmnWorkflowConverter):
         dct["subprocess_specs"] = sorted(subprocess_specs)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        history = getattr(workflow, HISTORY_ATTR, None)
+        if history:  # only cases whose history was compacted carry it
+            dct["history"] = history
         return dct
 
     def from_dict(self, dct: dict[str, Any]) -> BpmnWorkflow:
@@ -50,6 +54,7 @@ class _StateOnlyConverter(BpmnWorkflowConverter):
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        setattr(workflow, HISTORY_ATTR, dct.pop("history", None))
         return workflow
 
 

@@ -92,26 +92,58 @@ class Trace:
 
 
 def trace_workflow(wf: SpiffBpmnWorkflow) -> Trace:
-    """Summarise a live workflow (including its subprocesses) as a `Trace`."""
+    """Summarise a live workflow (including its subprocesses) as a `Trace`.
+
+    History cut off the live tree (`compaction.py`) was folded into `wf.zf_history`; it counts too.
+    """
     states = dict.fromkeys(_spec_nodes(wf), NodeState.NOT_REACHED)
     counts: Counter[NodeKey] = Counter()
     taken: set[EdgeKey] = set()
+    history = getattr(wf, "zf_history", None) or {}
+    for joined, name in history.get("states", {}).items():
+        states[_split_key(joined)] = NodeState(name)
+    counts.update({_split_key(k): n for k, n in history.get("counts", {}).items()})
+    taken.update(tuple(edge.split(_SEP)) for edge in history.get("edges", []))  # type: ignore[misc]
     for task in wf.get_tasks(max_depth=_UNLIMITED_DEPTH):
-        bpmn_id = task.task_spec.bpmn_id
-        if bpmn_id is None:
-            continue
-        key = (task.workflow.spec.name, bpmn_id)
-        state = task_node_state(task)
-        if _PRECEDENCE[state] > _PRECEDENCE[states.get(key, NodeState.NOT_REACHED)]:
-            states[key] = state
-        source = _bpmn_parent(task)
-        if source is not None and source.task_spec.bpmn_id == bpmn_id:
-            continue  # a multi-instance or loop child: part of its activity, not a new visit
-        if task.state == SpiffTaskState.COMPLETED:
-            counts[key] += 1
-        if source is not None and _flow_taken(task):
-            taken.add((key[0], source.task_spec.bpmn_id, bpmn_id))
+        _fold(task, states, counts, taken)
     return Trace(states=states, counts=dict(counts), taken_edges=frozenset(taken))
+
+
+_SEP = "|"
+
+
+def _split_key(joined: str) -> NodeKey:
+    scope, bpmn_id = joined.split(_SEP, 1)
+    return scope, bpmn_id
+
+
+def _fold(task: Any, states: dict[NodeKey, NodeState], counts: Counter[NodeKey], taken: set[EdgeKey]) -> None:
+    bpmn_id = task.task_spec.bpmn_id
+    if bpmn_id is None:
+        return
+    key = (task.workflow.spec.name, bpmn_id)
+    state = task_node_state(task)
+    if _PRECEDENCE[state] > _PRECEDENCE[states.get(key, NodeState.NOT_REACHED)]:
+        states[key] = state
+    source = _bpmn_parent(task)
+    if source is not None and source.task_spec.bpmn_id == bpmn_id:
+        return  # a multi-instance or loop child: part of its activity, not a new visit
+    if task.state == SpiffTaskState.COMPLETED:
+        counts[key] += 1
+    if source is not None and _flow_taken(task):
+        taken.add((key[0], source.task_spec.bpmn_id, bpmn_id))
+
+
+def fold_history(history: dict[str, Any], tasks: Iterable[Any]) -> None:
+    """Add finished tasks about to leave the live tree to a JSON summary `trace_workflow` reads back."""
+    states = {_split_key(k): NodeState(v) for k, v in history.get("states", {}).items()}
+    counts: Counter[NodeKey] = Counter({_split_key(k): n for k, n in history.get("counts", {}).items()})
+    taken: set[EdgeKey] = {tuple(e.split(_SEP)) for e in history.get("edges", [])}  # type: ignore[misc]
+    for task in tasks:
+        _fold(task, states, counts, taken)
+    history["states"] = {_SEP.join(k): v.value for k, v in sorted(states.items())}
+    history["counts"] = {_SEP.join(k): n for k, n in sorted(counts.items())}
+    history["edges"] = sorted(_SEP.join(e) for e in taken)
 
 
 def task_node_state(task: Any) -> NodeState:
