@@ -330,7 +330,7 @@ def test_revocation_in_the_penalty_procedure_withdraws_the_publication_and_asks_
     # 3 working days after Wednesday 2025-12-10: 12-11, 12-12, Monday 12-15.
     assert (withdrawal.role, withdrawal.due_at) == ("clerk", end_of(date(2025, 12, 15)))
     assert (s.data["change_kind"], s.data["changed_on"]) == ("撤销", date(2025, 12, 10))
-    assert s.data["change_reason"] == "行政复议撤销或确认违法该处罚决定（嘉府复〔2025〕78号）"
+    assert s.data["change_reason"] == "行政复议撤销该处罚决定（嘉府复〔2025〕78号）"
     withdraw(s, date(2025, 12, 12))
     request_deletion(s, date(2025, 12, 12))  # the penalty procedure's push must be deleted
     record_deletion(s, date(2025, 12, 16))
