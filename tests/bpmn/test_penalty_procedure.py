@@ -46,6 +46,7 @@ from tests.bpmn.steps_penalty import (  # noqa: F401  (the HTTP walks use these 
     PUBLICITY_INSTANCE_ID,
     PUBLICITY_KEYS,
     REMINDER,
+    START,
     STATEMENT_REVIEW,
     TRANSFER,
     at,
@@ -77,7 +78,8 @@ def test_user_tasks_name_known_roles_shipped_forms_and_configured_number_series(
     definition = load_definitions(penalty_files())["penalty_procedure"]
     tasks = [t for t in definition.user_tasks.values() if t.file_name == "penalty_procedure.bpmn"]
     assert all(t.role in DefaultConfig.ROLES and t.form_key in forms for t in tasks)
-    assert {t.form_key for t in tasks} == {key for key in shipped if key.startswith("penalty_")}
+    used = {t.form_key for t in tasks} | {definition.start_form_key}
+    assert used == {key for key in shipped if key.startswith("penalty_")}
     assert all(series in NUMBERING.series for t in tasks for series in t.assign_numbers.values())
 
 
