@@ -32,7 +32,7 @@ MAX_PLACES: Final = 10
 MAX_GROUP_DEPTH: Final = 3
 _SNAKE_CASE: Final = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 _FORM_KEYS: Final = frozenset({"key", "title", "help", "shows", "fields"})
-_COMMON_KEYS: Final = frozenset({"name", "type", "label", "help", "required"})
+_COMMON_KEYS: Final = frozenset({"name", "type", "label", "help", "required", "prefill"})
 _TEXT_KEYS: Final = frozenset({"default", "min_length", "max_length", "pattern"})
 _TIME_KEYS: Final = frozenset({"default", "min", "max", "not_future"})
 _TYPE_KEYS: Final[Mapping[FieldType, frozenset[str]]] = {
@@ -145,8 +145,11 @@ def _parse_field(reader: Reader, node: LineMap, depth: int) -> FieldDefinition:
         label=_required_localized(reader, node, "label"),
         line=node.line,
         help=_localized(reader, node, "help"),
+        prefill=_snake_case(reader, node, "prefill") if node.get("prefill") is not None else None,
         **spec,
     )
+    if definition.prefill is not None and depth > 1:
+        raise reader.error(node.line_of("prefill"), "prefill is only allowed on top-level fields")
     if node.get("default") is None:
         return definition
     return replace(definition, default=_parse_default(reader, node, definition))

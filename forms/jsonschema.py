@@ -69,6 +69,8 @@ def _property(item: FieldDefinition, locale: Locale) -> dict[str, Any]:
     )
     if item.default is not None:
         schema["default"] = json_value(item.default)
+    if item.prefill is not None:
+        schema["x-prefill"] = item.prefill  # the case data field a client should start the input with
     if not item.required:
         _allow_null(schema)
     return schema
@@ -220,4 +222,5 @@ def _spec(item: FieldDefinition, locale: Locale) -> dict[str, Any]:
         "max_files": item.max_files,
         "repeat": {"min": item.repeat.min, "max": item.repeat.max} if item.repeat is not None else None,
         "fields": [_spec(child, locale) for child in item.fields],
+        "prefill": item.prefill,
     }

@@ -88,6 +88,8 @@ class FieldDefinition:
     max_files: int | None = None
     repeat: Repeat | None = None
     fields: tuple[FieldDefinition, ...] = ()
+    # Case data field whose current value the form starts with (top-level fields; e.g. the proposed fine).
+    prefill: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,8 +123,12 @@ def _text_dict(text: LocalizedText | None) -> dict[str, str] | None:
 
 def _field_dict(item: FieldDefinition) -> dict[str, Any]:
     body: dict[str, Any] = {
-        f.name: getattr(item, f.name) for f in dataclass_fields(item) if f.name not in ("line", "fields")
+        f.name: getattr(item, f.name)
+        for f in dataclass_fields(item)
+        if f.name not in ("line", "fields", "prefill")
     }
+    if item.prefill is not None:  # only when used, so the hashes of forms without it stay as they were
+        body["prefill"] = item.prefill
     body.update(
         label=item.label.as_dict(), help=_text_dict(item.help), fields=[_field_dict(f) for f in item.fields]
     )

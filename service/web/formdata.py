@@ -167,6 +167,15 @@ def defaults(specs: Specs) -> dict[str, Any]:
     return shown
 
 
+def prefilled(specs: Specs, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the values of top-level fields that start from case data (`prefill`), where it holds one."""
+    return {
+        spec["name"]: data[spec["prefill"]]
+        for spec in specs
+        if spec.get("prefill") and data.get(spec["prefill"]) is not None
+    }
+
+
 def draft_values(specs: Specs, stored: Mapping[str, list[str]]) -> dict[str, Any]:
     """Return a saved draft (the raw post, name -> values) as the inputs show it."""
     return parse_post(specs, MultiDict([(k, v) for k, values in stored.items() for v in values]))

@@ -30,6 +30,7 @@ from .formdata import (
     error_paths,
     labels_by_path,
     parse_post,
+    prefilled,
 )
 from .nav import CASE_READERS, STAFF
 from .present import heading, role_name
@@ -104,7 +105,7 @@ def task(task_id: str) -> ResponseReturnValue:
     detail = task_ops.get_task(session, task_id, user)
     specs = _specs(detail)
     draft = draft_ops.get_draft(session, task_id, user)
-    values = draft_values(specs, draft.fields) if draft else defaults(specs)
+    values = draft_values(specs, draft.fields) if draft else defaults(specs) | prefilled(specs, detail.data)
     return _render(detail, display_values(specs, values) if not draft else values, {})
 
 

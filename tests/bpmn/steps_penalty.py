@@ -174,9 +174,24 @@ def report(s: Scenario, outcome: str = "penalty", fine: Decimal = FINE, on: date
     )
 
 
-def give_notice(s: Scenario, served_on: date) -> None:
-    """Prior notice (事先告知) drafted, approved by the squad leader and served, all on `served_on`."""
-    complete(s, "draft_prior_notice", {**NOTICE, "notice_drafted_on": served_on}, on=served_on)
+def proposed_fine(s: Scenario) -> Decimal:
+    """The fine the case proposes now, which the notice form starts with (`prefill`).
+
+    The HTTP walks' `Plan` keeps only its answers: there it is the report's proposal.
+    """
+    if isinstance(s, Scenario):
+        return s.data["proposed_fine"]
+    return Decimal(str(s.answers["draft_investigation_report"][-1]["proposed_fine"]))  # type: ignore[attr-defined]
+
+
+def give_notice(s: Scenario, served_on: date, fine: Decimal | None = None) -> None:
+    """Prior notice (事先告知) drafted, approved by the squad leader and served, all on `served_on`.
+
+    The notice states `fine`, by default the prefilled proposed fine.
+    """
+    notified = proposed_fine(s) if fine is None else fine
+    drafted = {**NOTICE, "notice_drafted_on": served_on, "notified_fine": notified}
+    complete(s, "draft_prior_notice", drafted, on=served_on)
     assert s.task("approve_prior_notice").role == "squad_leader"
     complete(s, "approve_prior_notice", {"notice_approval": "approve", "notice_approved_on": served_on})
     service = {

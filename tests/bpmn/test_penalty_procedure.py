@@ -25,15 +25,14 @@ after 10 minutes without an answer it goes on without one). A decision revoked o
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
 from forms import default_registry
 from service.config import DefaultConfig
-from tests.bpmn.steps_penalty import (
+from tests.bpmn.steps_penalty import (  # noqa: F401  (the HTTP walks use these through this module)
     COURT_APPLICATION,
     COURT_RULING,
     DECISION_NO,
@@ -47,6 +46,7 @@ from tests.bpmn.steps_penalty import (
     PUBLICITY_INSTANCE_ID,
     PUBLICITY_KEYS,
     REMINDER,
+    START,
     STATEMENT_REVIEW,
     TRANSFER,
     at,
@@ -78,7 +78,8 @@ def test_user_tasks_name_known_roles_shipped_forms_and_configured_number_series(
     definition = load_definitions(penalty_files())["penalty_procedure"]
     tasks = [t for t in definition.user_tasks.values() if t.file_name == "penalty_procedure.bpmn"]
     assert all(t.role in DefaultConfig.ROLES and t.form_key in forms for t in tasks)
-    assert {t.form_key for t in tasks} == {key for key in shipped if key.startswith("penalty_")}
+    used = {t.form_key for t in tasks} | {definition.start_form_key}
+    assert used == {key for key in shipped if key.startswith("penalty_")}
     assert all(series in NUMBERING.series for t in tasks for series in t.assign_numbers.values())
 
 
@@ -301,159 +302,3 @@ def test_slight_and_corrected_violation_ends_with_a_served_no_penalty_decision()
         "execution_status": "no_fine",
         "hearing_status": "not_applicable",
     }
-
-
-def test_review_of_statements_cannot_raise_the_notified_fine() -> None:
-    s = start(party_type="organization", party_id_number=None, party_uscc="91310114MA1GT12348")
-    report(s)
-    give_notice(s, date(2025, 8, 18))
-    assert s.data["hearing_right"] is False  # 20,000 is below the threshold for organisations (50,000)
-    respond(s, date(2025, 8, 26), statement=True)
-    assert s.data["hearing_status"] == "not_applicable"
-    complete(s, "review_statements", {**STATEMENT_REVIEW, "proposed_fine": Decimal("25000")})
-    assert s.data["statement_review_not_heavier"] is False
-    assert "review_statements" in s.open()
-    complete(
-        s,
-        "review_statements",
-        {**STATEMENT_REVIEW, "statement_review_result": "reduce", "proposed_fine": Decimal("15000")},
-    )
-    complete(
-        s,
-        "approve_statement_review",
-        {"statement_review_approval": "approve", "statement_review_approved_on": date(2025, 8, 26)},
-    )
-    pass_review(s, date(2025, 9, 5))
-    decide_and_serve(s, date(2025, 9, 10), date(2025, 9, 16))
-    pay(s, "record_payment", date(2025, 9, 30))
-    assert (s.data["notified_fine"], s.data["fine_amount"]) == (FINE, Decimal("15000"))
-
-
-def test_decision_deadline_escalates_to_the_squad_leader_and_the_stage_waits_for_both() -> None:
-    s = start()
-    report(s)
-    give_notice(s, date(2025, 8, 18))
-    respond(s, date(2025, 8, 26))
-    pass_review(s, date(2025, 9, 5))
-    assert s.advance_to(end_of(date(2025, 9, 29))) == ["timer_decision_deadline"]
-    assert s.task("escalate_decision_deadline").role == "squad_leader"
-    decide(s, date(2025, 9, 30))
-    assert set(s.open()) == {"escalate_decision_deadline"}
-    complete(
-        s,
-        "escalate_decision_deadline",
-        {
-            "escalation_note": "限当日作出决定",
-            "escalation_measure": "urge",
-            "supervised_on": date(2025, 9, 30),
-        },
-    )
-    assert s.data["decided_on"] == date(2025, 9, 30)  # the escalation branch does not undo the decision
-    assert set(s.open()) == {"draft_decision_document"}
-
-
-def test_electronic_service_without_confirmation_is_void_and_public_notice_takes_effect_later() -> None:
-    s = start()
-    report(s)
-    give_notice(s, date(2025, 8, 18))
-    respond(s, date(2025, 8, 26))
-    pass_review(s, date(2025, 9, 5))
-    decide(s, date(2025, 9, 10))
-    issue_decision(s, date(2025, 9, 10))
-    serve(s, date(2025, 9, 12), method="electronic")
-    assert s.data["served_on"] is None
-    serve(s, date(2025, 9, 16), method="public_notice")
-    # Public notice takes effect after 60 days (configured): 2025-11-15; +15 days is Sunday 11-30.
-    assert (s.data["served_on"], s.data["payment_due_on"]) == (date(2025, 11, 15), date(2025, 12, 1))
-
-
-def test_suspected_crime_is_transferred_to_the_judicial_organs() -> None:
-    s = start()
-    report(s, outcome="transfer", fine=Decimal("0"))
-    assert s.data["multiple_legal_relations"] is True
-    pass_review(s, date(2025, 8, 15))
-    decide(s, date(2025, 8, 18))
-    complete(
-        s, "transfer_to_judicial", {**TRANSFER, "transferred_on": date(2025, 8, 19)}, on=date(2025, 8, 19)
-    )
-    assert s.instance.status() is InstanceStatus.COMPLETED
-    assert (s.data["penalty_outcome"], s.data["execution_status"]) == ("transfer", "transferred")
-
-
-@pytest.mark.parametrize(
-    ("conclusion", "fine", "reopened"),
-    [
-        ("further_investigation", None, "draft_investigation_report"),
-        ("penalty", Decimal("30000"), "draft_prior_notice"),
-    ],
-)
-def test_review_conclusion_outside_the_notice_sends_the_case_back(
-    conclusion: str, fine: Any, reopened: str
-) -> None:
-    s = start()
-    report(s)
-    give_notice(s, date(2025, 8, 18))
-    respond(s, date(2025, 8, 26))
-    pass_review(s, date(2025, 9, 5), conclusion=conclusion, fine=fine)
-    assert set(s.open()) == {reopened}  # 补充调查; a heavier fine than notified needs a new 告知 (Art. 44)
-
-
-def test_decision_revoked_on_reconsideration_is_not_enforced() -> None:
-    s = start()
-    waived_case_served(s)
-    s.advance_to(at(date(2025, 10, 10), 0))
-    case = {"kind": "reconsideration", "remedy_case_no": "嘉府复〔2025〕78号", "result": "revoked"}
-    revoked = {**case, "filed_on": date(2025, 10, 15), "concluded_on": date(2025, 12, 10)}
-    complete(
-        s,
-        "monitor_unpaid_fine",
-        {"payment_status": "unpaid", "remedy_proceedings": [revoked]},
-        on=date(2025, 12, 11),
-    )
-    assert s.instance.status() is InstanceStatus.COMPLETED
-    assert (s.data["execution_status"], s.data["surcharge_amount"]) == ("revoked", Decimal("0"))
-    # The publicity instance the router started is told to withdraw the publication (处罚法第四十八条).
-    (message,) = s.instance.thrown_messages()
-    assert (message.name, message.payload) == (
-        "decision_changed",
-        {
-            "target_instance_id": PUBLICITY_INSTANCE_ID,
-            "change_kind": "撤销",
-            "changed_on": "2025-12-10",
-            "reason": "行政复议撤销或确认违法该处罚决定（嘉府复〔2025〕78号）",
-        },
-    )
-
-
-def test_without_an_answer_from_the_router_the_case_goes_on_after_ten_minutes_and_notifies_nobody() -> None:
-    s = start()
-    report(s)
-    give_notice(s, date(2025, 8, 18))
-    respond(s, date(2025, 8, 26))
-    pass_review(s, date(2025, 9, 5))
-    decide(s, date(2025, 9, 10))
-    issue_decision(s, date(2025, 9, 10))
-    service = {"service_method": "direct", "service_act_on": date(2025, 9, 16), "service_receipt": ["att"]}
-    complete(s, "serve_decision", service, on=date(2025, 9, 16))  # nobody routes the start message
-    assert s.open() == {}
-    # The event-based wait: the router's answer or, failing that, a 10-minute timer (listed on the gateway).
-    ten_minutes_on = at(date(2025, 9, 16)) + timedelta(minutes=10)
-    assert [(t.bpmn_id, t.due_at) for t in s.instance.timers()] == [
-        ("gw_await_publicity_started", ten_minutes_on)
-    ]
-    assert s.advance_to(ten_minutes_on) == ["gw_await_publicity_started"]
-    assert s.data["publicity_instance_id"] is None
-    push_credit(s, date(2025, 9, 17))
-    s.advance_to(at(date(2025, 10, 10), 0))
-    revoked = {
-        "kind": "litigation",
-        "remedy_case_no": None,
-        "result": "revoked",
-        "filed_on": date(2025, 10, 15),
-        "concluded_on": date(2026, 1, 20),
-    }
-    unpaid = {"payment_status": "unpaid", "remedy_proceedings": [revoked]}
-    complete(s, "monitor_unpaid_fine", unpaid, on=date(2026, 1, 21))
-    assert s.instance.status() is InstanceStatus.COMPLETED
-    assert (s.data["execution_status"], s.data["revoked_on"]) == ("revoked", date(2026, 1, 20))
-    assert [m.name for m in s.instance.thrown_messages()] == ["start.enforcement_publicity"]  # no withdrawal

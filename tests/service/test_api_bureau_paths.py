@@ -420,9 +420,11 @@ def test_d_review_returned_twice_then_agreed_and_collectively_decided(
     login: Any,
 ) -> None:
     called = review.at(date(2025, 9, 24))
-    # Without a start form a direct start's JSON reaches the DMN untyped: the fine goes as a number
-    # for its `>= 5000` test (as text it is a script error).
-    review_id = start(app, login, "major_decision_review", review.CASE | {"proposed_fine": 20000}, called)
+    # A direct start goes through the start form (review_start), which types the fine; the
+    # discretion calculation is the caller's (penalty_procedure), not a start-form field.
+    submitted = {k: v for k, v in review.CASE.items() if k != "discretion"}
+    submitted |= {"legal_basis": "《上海市住宅物业管理规定》第八十三条"}
+    review_id = start(app, login, "major_decision_review", submitted, called)
     p = Plan("major_decision_review", called, hour=18)  # as its test validates: the meeting is at 15:00
     review.reach_review(p, date(2025, 9, 24), date(2025, 9, 26))
     review.correction_round(p, date(2025, 9, 30), date(2025, 10, 9), Decimal("20000"), "supplement_evidence")
