@@ -23,7 +23,7 @@ from flask import Flask
 from forms import FieldType, default_registry
 from forms.model import FieldDefinition
 from service.jsonsafe import to_json_value
-from tests.bpmn import test_load_bearing_case as case
+from tests.bpmn import steps_case as case
 from tests.bpmn import test_major_decision_review as review
 from tests.bpmn import test_penalty_procedure as penalty
 from tests.conftest import deploy_dir

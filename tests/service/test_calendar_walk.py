@@ -22,7 +22,7 @@ from flask import Flask
 
 from service.cli import main
 from service.jsonsafe import to_json_value
-from tests.bpmn import test_load_bearing_case as case
+from tests.bpmn import steps_case as case
 from tests.bpmn import test_penalty_procedure as penalty
 from tests.conftest import deploy_dir, make_test_app
 from tests.service import test_api_bureau_paths as paths

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from forms import FieldType
-from tests.bpmn import test_load_bearing_case as case
+from tests.bpmn import steps_case as case
 from tests.conftest import Api
 from tests.service import test_api_bureau
 from tests.service import test_api_bureau_paths as paths
