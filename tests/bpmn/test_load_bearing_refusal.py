@@ -58,17 +58,13 @@ def test_refusal_brings_annotation_and_credit_record_a_heavier_fine_and_both_are
     assert s.task("record_overdue_inspection").due_at == end_of(date(2026, 1, 13))
     inspect_at_deadline(s, at(date(2026, 1, 12), 10), "not_rectified")
     assert s.data["rectification_outcome"] == "refused"
-    assert {"draft_annotation_request", "request_dishonesty_record"} <= set(
-        s.open()
-    )  # A1 and B1 run in parallel
-    record_dishonesty(s, date(2026, 1, 12), date(2026, 1, 13), date(2026, 1, 14))
-    annotate_house(s, [date(2026, 1, d) for d in (12, 13, 14, 15, 20, 21)])
-    assert (s.data["annotation_status"], s.data["credit_record_status"]) == ("annotated", "recorded")
-    assert s.data["annotation_letter_no"] == "嘉城管注记函〔2026〕0001号"
-
-    # The latest planned penalty start has passed: the task shows overdue, the 90 days still hold.
+    # 行政处罚法第六十条: the penalty starts as soon as the outcome is known, beside A1 and B1 (no
+    # waiting for the registry's receipt). The latest planned start (01-09) has passed: the task shows
+    # overdue, the 90 days still hold.
+    started = {"record_discretion_factors", "draft_annotation_request", "request_dishonesty_record"}
+    assert started <= set(s.open())
     assert s.task("record_discretion_factors").due_at == end_of(date(2026, 1, 9))
-    state_discretion_factors(s, date(2026, 1, 22))
+    state_discretion_factors(s, date(2026, 1, 12))
     assert s.data["discretion"] | {"factors": None} == {
         "score": 70,
         "band_low": Decimal("60000"),
@@ -81,7 +77,12 @@ def test_refusal_brings_annotation_and_credit_record_a_heavier_fine_and_both_are
     assert s.data["aggravating"] is True  # passed to penalty_procedure
     # 表一: 5.2 m² is harm level 3 (30 points), heavier than 2 places or grade 2.
     assert (factors["harm_level"], factors["harm_points"]) == (3, 30)
-    assert s.task("record_restoration_followup").due_at == end_of(date(2026, 2, 21))
+    assert s.task("record_restoration_followup").due_at == end_of(date(2026, 2, 11))
+    assert "draft_investigation_report" in s.open()  # the penalty procedure runs while A1 and B1 go on
+
+    record_dishonesty(s, date(2026, 1, 12), date(2026, 1, 13), date(2026, 1, 14))
+    annotate_house(s, [date(2026, 1, d) for d in (12, 13, 14, 15, 20, 21)])
+    assert not {"draft_annotation_request", "request_dishonesty_record"} & set(s.open())
 
     report(s, fine=Decimal("70000"), on=date(2026, 1, 23))  # within the band: 60,000-80,000 yuan
     give_notice(s, date(2026, 1, 26))
@@ -120,6 +121,7 @@ def test_refusal_brings_annotation_and_credit_record_a_heavier_fine_and_both_are
     assert (s.data["fine_amount"], s.data["execution_status"]) == (Decimal("70000"), "paid")
     assert s.data["decided_on"] == date(2026, 2, 5) < s.data["decision_due_on"]  # inside the 90 days
     assert s.data["credit_repair_deleted_on"] == date(2026, 3, 10)
+    assert s.data["annotation_letter_no"] == "嘉城管注记函〔2026〕0001号"
 
 
 def test_extension_past_the_latest_penalty_start_needs_the_deputy_head_and_a_refusal_keeps_the_deadline() -> (

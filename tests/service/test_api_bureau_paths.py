@@ -399,7 +399,7 @@ def test_c_refusal_brings_annotation_credit_record_and_a_heavier_fine_all_lifted
             "record_overdue_inspection": ["2026-01-13"],
             "record_discretion_factors": ["2026-01-09"],  # overdue when done; the 90 days still hold
             "record_party_response": ["2026-02-02", "2026-02-02"],
-            "record_restoration_followup": ["2026-02-21", "2026-02-21", "2026-03-06"],  # then the rework
+            "record_restoration_followup": ["2026-02-11", "2026-02-11", "2026-03-06"],  # from the outcome
             "record_credit_deletion": ["2026-03-11"],  # 3 working days after the proof
             "archive_case": ["2026-04-13"],  # Qingming Monday 04-06 skipped
         },
