@@ -631,3 +631,16 @@ def extend_once(s: Scenario) -> None:
             "approved_on": date(2025, 12, 16),
         }
     ]
+
+
+def warn_the_officer(s: Scenario, day: date) -> None:
+    """The case clock's warning: the squad leader urges the officer (行政处罚法第六十条)."""
+    warning = s.task("warn_case_clock")
+    assert (warning.role, warning.legal_basis) == ("squad_leader", "《中华人民共和国行政处罚法》第六十条")
+    assert warning.due_at == end_of(s.data["rectification_latest_on"])
+    note = {
+        "case_escalation_action": "urged",
+        "case_escalation_note": "督促复查，准备处罚材料",
+        "case_escalated_on": day,
+    }
+    fill(s, "warn_case_clock", note, at(day, 9))

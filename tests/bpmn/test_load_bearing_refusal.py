@@ -31,6 +31,7 @@ from tests.bpmn.steps_case import (
     report_repair,
     state_discretion_factors,
     wait_out_the_hearing_window,
+    warn_the_officer,
 )
 from tests.bpmn.steps_penalty import give_notice, pass_review, report
 from workflows import InstanceStatus
@@ -53,6 +54,9 @@ def test_refusal_brings_annotation_and_credit_record_a_heavier_fine_and_both_are
 
     extend_once(s)
     assert s.task("record_followup").due_at == end_of(date(2026, 1, 9))
+    # Ten days before the latest penalty start (01-09) the squad leader is warned (第六十条).
+    assert s.advance_to(at(date(2025, 12, 30), 0)) == ["timer_case_clock_warning"]
+    warn_the_officer(s, date(2025, 12, 30))
     assert s.advance_to(end_of(date(2026, 1, 9)) - timedelta(minutes=1)) == []
     assert s.advance_to(end_of(date(2026, 1, 9))) == ["timer_rectification_deadline"]
     assert s.task("record_overdue_inspection").due_at == end_of(date(2026, 1, 13))
