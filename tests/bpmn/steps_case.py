@@ -644,3 +644,12 @@ def warn_the_officer(s: Scenario, day: date) -> None:
         "case_escalated_on": day,
     }
     fill(s, "warn_case_clock", note, at(day, 9))
+
+
+def filed_and_ordered() -> Scenario:
+    """A patrol lead confirmed on the first visit, filed 2025-11-25, ordered to restore by 2025-12-26."""
+    s = receive(patrol_lead(), at(date(2025, 11, 3), 10))
+    assign(s, at(date(2025, 11, 3), 11))
+    confirm_violation(s, at(date(2025, 11, 3), 14))
+    file_and_order(s)
+    return s

@@ -16,8 +16,8 @@ from tests.bpmn.steps_case import (
     confirm_violation,
     end_of,
     extend_once,
-    file_and_order,
     file_case,
+    filed_and_ordered,
     fill,
     follow_up,
     interview,
@@ -27,14 +27,6 @@ from tests.bpmn.steps_case import (
     warn_the_officer,
 )
 from tests.workflows.scenario import Scenario
-
-
-def filed_and_ordered() -> Scenario:
-    s = receive(patrol_lead(), at(date(2025, 11, 3), 10))
-    assign(s, at(date(2025, 11, 3), 11))
-    confirm_violation(s, at(date(2025, 11, 3), 14))
-    file_and_order(s)
-    return s
 
 
 def ask_for_extension(s: Scenario, until: date, decided: date) -> None:
