@@ -8,14 +8,17 @@ it "逾期后整改", two bands heavier). Ordered to restore by 2025-12-26 (see 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from tests.bpmn.steps_case import (
     at,
     end_of,
     filed_and_ordered,
     fill,
+    follow_up,
     state_discretion_factors,
 )
+from tests.bpmn.steps_penalty import REPORT, complete
 from tests.workflows.scenario import Scenario
 
 
@@ -61,3 +64,37 @@ def test_late_repair_is_dated_from_the_report_not_the_inspection() -> None:
         "overdue_then_rectified",
         date(2025, 12, 28),
     )
+
+
+def test_a_reduced_penalty_is_a_fine_below_the_statutory_minimum() -> None:
+    s = filed_and_ordered()
+    follow_up(s, at(date(2025, 12, 15), 10), "completed")
+    factors = {
+        "mitigating_circumstances": True,
+        "mitigation_kind": "reduced",
+        "mitigating_reasons": "主动消除违法行为危害后果（行政处罚法第三十二条第一项）",
+        "aggravating_circumstances": False,
+        "other_factor_grade": 0,
+        "serious_proposed": False,
+        "discretion_factors_on": date(2025, 12, 16),
+    }
+    fill(s, "record_discretion_factors", factors, at(date(2025, 12, 16), 10))
+    discretion = s.data["discretion"]
+    assert (discretion["reduced"], discretion["statutory_min"]) == (True, Decimal("10000"))  # 第八十三条
+    assert (discretion["band_low"], discretion["band_high"]) == (Decimal("0"), Decimal("9999.99"))
+    proposal = {"recommended_outcome": "penalty", "report_date": date(2025, 12, 17)}
+    # A fine inside the ordinary band is no reduction: the report goes back to its author.
+    complete(
+        s,
+        "draft_investigation_report",
+        REPORT | proposal | {"proposed_fine": Decimal("15000")},
+        on=date(2025, 12, 17),
+    )
+    assert "first_review_legal" not in s.open()
+    complete(
+        s,
+        "draft_investigation_report",
+        REPORT | proposal | {"proposed_fine": Decimal("8000")},
+        on=date(2025, 12, 17),
+    )
+    assert "first_review_legal" in s.open()

@@ -89,6 +89,10 @@ def test_party_who_rectifies_in_time_is_fined_in_the_cooperative_band_and_the_ca
         "band_low": Decimal("20000"),
         "band_high": Decimal("40000"),
         "serious": False,
+        "statutory_min": Decimal("10000"),  # 第八十三条: 1万-10万元
+        "statutory_max": Decimal("100000"),
+        "statutory_basis": "《上海市住宅物业管理规定》第八十三条",
+        "reduced": False,
         "factors": None,
     }
     assert s.data["discretion"]["factors"]["harm_level"] == 2

@@ -74,6 +74,10 @@ def test_refusal_brings_annotation_and_credit_record_a_heavier_fine_and_both_are
         "band_low": Decimal("60000"),
         "band_high": Decimal("80000"),
         "serious": False,
+        "statutory_min": Decimal("10000"),  # 第八十三条: 1万-10万元
+        "statutory_max": Decimal("100000"),
+        "statutory_basis": "《上海市住宅物业管理规定》第八十三条",
+        "reduced": False,
         "factors": None,
     }
     factors = s.data["discretion"]["factors"]
