@@ -52,7 +52,13 @@ class _StateOnlyConverter(BpmnWorkflowConverter):
         workflow.tasks = self.mapping_from_dict(dct["tasks"], _uuid, workflow=workflow)
         workflow.task_tree = workflow.tasks.get(_uuid(dct["root"]))
         self.set_default_attributes(workflow, dct)
+        stored_order = {key: n for n, key in enumerate(dct["subprocesses"])}
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        # Restore walks the task tree, which may differ from the order the sub-processes started in
+        # (parallel branches each starting one): keep the stored order so a dump repeats exactly.
+        workflow.subprocesses = dict(
+            sorted(workflow.subprocesses.items(), key=lambda item: stored_order.get(str(item[0]), 0))
+        )
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
         setattr(workflow, HISTORY_ATTR, dct.pop("history", None))
         return workflow

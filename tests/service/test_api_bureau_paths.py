@@ -23,8 +23,8 @@ from flask import Flask
 from forms import FieldType, default_registry
 from forms.model import FieldDefinition
 from service.jsonsafe import to_json_value
+from tests.bpmn import steps_case as case
 from tests.bpmn import steps_penalty as penalty
-from tests.bpmn import test_load_bearing_case as case
 from tests.bpmn import test_major_decision_review as review
 from tests.conftest import deploy_dir
 from tests.service import test_api_bureau
@@ -329,6 +329,12 @@ def refuse_entry_then_confirm(p: Plan) -> None:
 def refuse_to_rectify(p: Plan) -> None:
     """Extended to 2026-01-09, then left undone: the deadline passes; annotation and credit record."""
     extend_once(p)
+    warning = {
+        "case_escalation_action": "urged",
+        "case_escalation_note": "督促复查",
+        "case_escalated_on": date(2025, 12, 30),
+    }
+    case.fill(p, "warn_case_clock", warning, case.at(date(2025, 12, 30), 9))  # 10 days before 01-09
     p.wait_out("record_followup", case.at(date(2026, 1, 12), 10))
     case.inspect_at_deadline(p, case.at(date(2026, 1, 12), 10), "not_rectified")
     case.record_dishonesty(p, date(2026, 1, 12), date(2026, 1, 13), date(2026, 1, 14))
@@ -399,13 +405,14 @@ def test_c_refusal_brings_annotation_credit_record_and_a_heavier_fine_all_lifted
             "record_overdue_inspection": ["2026-01-13"],
             "record_discretion_factors": ["2026-01-09"],  # overdue when done; the 90 days still hold
             "record_party_response": ["2026-02-02", "2026-02-02"],
-            "record_restoration_followup": ["2026-02-21", "2026-02-21", "2026-03-06"],  # then the rework
+            "record_restoration_followup": ["2026-02-11", "2026-02-11", "2026-03-06"],  # from the outcome
             "record_credit_deletion": ["2026-03-11"],  # 3 working days after the proof
             "archive_case": ["2026-04-13"],  # Qingming Monday 04-06 skipped
         },
     )
     assert timers_fired(walk, case_id) == [
         ("timer_entry_retry", "2025-11-06T00:00:00+08:00"),  # 2 working days after the talk notice
+        ("timer_case_clock_warning", "2025-12-29T23:59:59+08:00"),  # 10 days before the latest penalty start
         ("timer_rectification_deadline", "2026-01-09T23:59:59+08:00"),  # the extended deadline
         ("timer_hearing_window", "2026-02-02T23:59:59+08:00"),
     ]

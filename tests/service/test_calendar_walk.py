@@ -22,8 +22,8 @@ from flask import Flask
 
 from service.cli import main
 from service.jsonsafe import to_json_value
+from tests.bpmn import steps_case as case
 from tests.bpmn import steps_penalty as penalty
-from tests.bpmn import test_load_bearing_case as case
 from tests.conftest import deploy_dir, make_test_app
 from tests.service import test_api_bureau_paths as paths
 from tests.service.bureau_walk import BureauWalk

@@ -24,8 +24,8 @@ import pytest
 
 from forms import FieldType
 from service.jsonsafe import to_json_value
+from tests.bpmn import steps_case as case
 from tests.bpmn import steps_penalty as penalty
-from tests.bpmn import test_load_bearing_case as case
 from tests.conftest import Api
 from tests.service import test_api_bureau
 from tests.service import test_calendar_walk as calendar_walk

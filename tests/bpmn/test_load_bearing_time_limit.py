@@ -1,0 +1,119 @@
+"""损坏房屋承重结构 (`load_bearing_case`): the case clock from 立案 (行政处罚法第六十条).
+
+Filed on 2025-11-25: the decision is due 2026-02-23 and, with 45 days kept for the penalty procedure
+(case_load_bearing_settings.dmn), the penalty must start by 2026-01-09; the squad leader is warned ten
+days before. A rectification deadline may not pass that date unless the case's own time limit is
+extended, once, by the rule of case_time_limit_extension.dmn (30 days, approved by the deputy head).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tests.bpmn.steps_case import (
+    assign,
+    at,
+    confirm_violation,
+    end_of,
+    extend_once,
+    file_case,
+    filed_and_ordered,
+    fill,
+    follow_up,
+    interview,
+    list_evidence,
+    patrol_lead,
+    receive,
+    warn_the_officer,
+)
+from tests.workflows.scenario import Scenario
+
+
+def ask_for_extension(s: Scenario, until: date, decided: date) -> None:
+    follow_up(s, at(decided, 9), "in_progress", extension_until=until)
+    approval = {
+        "rect_extension_decision": "approve",
+        "rect_extension_new_deadline": until,
+        "rect_extension_decided_on": decided,
+    }
+    fill(s, "approve_extension", approval, at(decided, 10))
+
+
+def test_the_squad_leader_is_warned_before_the_latest_penalty_start_while_the_outcome_is_open() -> None:
+    s = filed_and_ordered()
+    extend_once(s)  # the order's deadline, 12-26, moves to the latest penalty start, 01-09
+    assert (s.data["decision_due_on"], s.data["rectification_latest_on"]) == (
+        date(2026, 2, 23),
+        date(2026, 1, 9),
+    )
+    assert s.data["case_clock_warning_on"] == date(2025, 12, 30)
+    timers = {t.bpmn_id: t for t in s.instance.timers()}
+    assert timers["timer_case_clock_warning"].due_at == end_of(date(2025, 12, 29))  # as 12-30 begins
+    assert timers["timer_case_clock_warning"].legal_basis == "《中华人民共和国行政处罚法》第六十条"
+    assert s.advance_to(at(date(2025, 12, 29), 23, 59)) == []
+    assert s.advance_to(end_of(date(2025, 12, 29))) == ["timer_case_clock_warning"]
+    assert "record_followup" in s.open()  # a warning, not an interruption: the officer keeps the follow-up
+    warn_the_officer(s, date(2025, 12, 30))
+    assert s.data["case_escalation_action"] == "urged"
+
+
+def test_no_warning_when_the_outcome_is_known_in_good_time() -> None:
+    s = filed_and_ordered()
+    follow_up(s, at(date(2025, 12, 15), 10), "completed")
+    assert "record_discretion_factors" in s.open()
+    assert "timer_case_clock_warning" not in {t.bpmn_id for t in s.instance.timers()}
+
+
+def test_an_approved_extension_of_the_case_time_limit_moves_the_90_days_and_the_latest_start_once() -> None:
+    s = filed_and_ordered()
+    ask_for_extension(s, until=date(2026, 1, 20), decided=date(2025, 12, 16))
+    deputy = s.task("approve_extension_deputy")
+    assert (deputy.role, deputy.legal_basis) == ("deputy_head", "《中华人民共和国行政处罚法》第六十条")
+    decision = {
+        "rect_extension_deputy_decision": "approve",
+        "rect_extension_deputy_decided_on": date(2025, 12, 17),
+    }
+    fill(s, "approve_extension_deputy", decision, at(date(2025, 12, 17), 10))
+    assert (s.data["decision_due_on"], s.data["rectification_latest_on"]) == (
+        date(2026, 3, 25),
+        date(2026, 2, 8),
+    )
+    (change,) = s.data["time_limit_changes"]
+    assert (change["kind"], change["days"], change["previous_decision_due_on"]) == (
+        "extension",
+        30,
+        date(2026, 2, 23),
+    )
+    assert s.task("record_followup").due_at == end_of(date(2026, 1, 20))
+    # A second extension past the (moved) latest start is refused without going up: one extension per case.
+    ask_for_extension(s, until=date(2026, 2, 20), decided=date(2026, 1, 5))
+    assert "approve_extension_deputy" not in s.open()
+    assert s.task("record_followup").due_at == end_of(date(2026, 1, 20))
+    assert s.data["decision_due_on"] == date(2026, 3, 25)
+
+
+def test_an_extension_beyond_what_the_rule_allows_is_refused_and_the_deadline_stays() -> None:
+    s = filed_and_ordered()
+    ask_for_extension(s, until=date(2026, 2, 9), decided=date(2025, 12, 16))  # latest 01-09 + 30 = 02-08
+    assert "approve_extension_deputy" not in s.open()
+    assert s.task("record_followup").due_at == end_of(date(2025, 12, 26))
+    assert (s.data["extensions"], s.data["time_limit_changes"]) == ([], [])
+
+
+def test_an_order_whose_deadline_passes_the_latest_penalty_start_goes_back_to_the_draft() -> None:
+    s = receive(patrol_lead(), at(date(2025, 11, 3), 10))
+    assign(s, at(date(2025, 11, 3), 11))
+    confirm_violation(s, at(date(2025, 11, 3), 14))
+    file_case(s, date(2025, 11, 24), date(2025, 11, 25))
+    interview(s, at(date(2025, 11, 26), 9), more=False)
+    list_evidence(s, date(2025, 11, 28))
+    draft = {
+        "rect_order_content": "恢复房屋承重结构原状",
+        "restoration_requirements": "完工后提交检测机构出具的恢复报告",
+        "rectification_deadline": date(2026, 1, 10),  # one day after the latest penalty start
+    }
+    fill(s, "draft_rectification_order", draft, at(date(2025, 11, 28), 14))
+    approval = {"rect_order_decision": "approve", "rect_order_approved_on": date(2025, 11, 28)}
+    fill(s, "approve_rectification_order", approval, at(date(2025, 11, 28), 16))
+    assert "serve_rectification_order" not in s.open()
+    assert "draft_rectification_order" in s.open()
