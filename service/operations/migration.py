@@ -32,12 +32,12 @@ _REASONS: dict[str, Callable[[Blocker], str]] = {
         f"step '{b.element_id}' does not exist in the target version"
     ),
     "kind_changed": lambda b: (
-        f"环节「{b.element_name}」类型已改变（{b.detail}）/ "
+        f"环节「{b.element_name}」类型已改变（{b.detail}） / "
         f"step '{b.element_id}' changed its kind ({b.detail})"
     ),
     "form_changed": lambda b: (
-        f"环节「{b.element_name}」的表单不兼容：{b.detail} / "
-        f"the form of step '{b.element_id}' is not compatible: {b.detail}"
+        f"环节「{b.element_name}」的表单不兼容（新增必填字段或表单缺失）：{b.detail} / "
+        f"the form of step '{b.element_id}' is not compatible (new required fields or no form): {b.detail}"
     ),
     "subprocess_removed": lambda b: (
         f"新版本没有子流程 {b.element_id} / sub-process '{b.element_id}' does not exist in the target version"
@@ -46,7 +46,7 @@ _REASONS: dict[str, Callable[[Blocker], str]] = {
         f"环节「{b.element_name}」有未处理的故障 / step '{b.element_id}' has an open incident"
     ),
     "not_running": lambda _b: "案件已结束 / the case is not running",
-    "trial_failed": lambda b: f"试迁移未通过（{b.detail}）/ a trial move failed ({b.detail})",
+    "trial_failed": lambda b: f"试迁移未通过（{b.detail}） / a trial move failed ({b.detail})",
 }
 
 
@@ -166,7 +166,7 @@ def form_check(
         old_fields = _field_names(source.forms, old_key)
         added = sorted(_required_fields(target.forms, new_key) - old_fields)
         if added:
-            return f"{old_key} → {new_key}，新增必填字段 / new required fields: {', '.join(added)}"
+            return f"{old_key} → {new_key}: +{', +'.join(added)}"
         return None
 
     return check

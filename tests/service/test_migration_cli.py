@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from typing import Any
 
 import pytest
 from flask import Flask
 
+from service.operations.migration import _REASONS
 from tests.conftest import DATA, deploy_dir
+from workflows import Blocker
 
 ACCEPTANCE = DATA / "acceptance"
 
@@ -75,3 +78,12 @@ def test_instances_migrate_dry_run_then_move_with_progress(
     same = runner_for(app).invoke(["instances", "migrate", "case_flow", "--from", "2"])
     assert same.exit_code == 1
     assert "源版本与目标版本相同 / from and to are the same version" in same.output
+
+
+def test_every_reason_reads_in_chinese_then_english() -> None:
+    for code, reason in _REASONS.items():
+        text = reason(Blocker(code, "review_remit", "职责审核", "a → b: +x"))
+        zh, _sep, en = text.partition(" / ")
+        assert " / " not in en, code
+        assert re.search(r"[\u4e00-\u9fff]", zh), code
+        assert en.isascii() or "→" in en, code
