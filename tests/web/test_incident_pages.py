@@ -99,6 +99,7 @@ def test_a_leader_retries_on_the_case_page_until_the_fix_resolves_it(
     history = page[page.index('data-testid="history"') :]
     for line in ("故障：步骤执行失败", "故障重试", "故障：步骤再次失败", "故障已解决"):
         assert line in history
+    assert "系统（自动）" in history  # who opened and resolved it, by name
     again = leader.post(retry, data={"csrf_token": _token(leader, case_page)})
     assert again.status_code == 409
 
