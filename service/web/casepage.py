@@ -31,6 +31,8 @@ EVENT_KINDS = {
     "message_thrown": _l("Message sent"),
     "instance_cancelled": _l("Case cancelled"),
     "instance_migrated": _l("Moved to another process version"),
+    "deadlines_recomputed": _l("Deadlines recomputed on the entered holiday schedule"),
+    "deadline_moved_earlier": _l("Deadline moved earlier"),
     "incident_opened": _l("Incident: a step failed"),
     "incident_retried": _l("Incident retried"),
     "incident_failed_again": _l("Incident: the step failed again"),
@@ -82,6 +84,7 @@ class Deadline:
     legal_basis: str | None
     provisional: bool
     link: str | None = None
+    moved_earlier: bool = False  # an entered holiday schedule moved it to before now
 
 
 def form_specs(definition: LoadedDefinition, form_key: str | None, lang: str) -> Specs:
@@ -222,6 +225,7 @@ def deadlines(live: LiveInstance, now: datetime, task_link: Any) -> list[Deadlin
             legal_basis=getattr(task, "legal_basis", None),
             provisional=task.due_provisional,
             link=task_link(task.id),
+            moved_earlier=task.deadline_moved_earlier,
         )
         for task in live.row.tasks
         if task.due_at is not None

@@ -17,6 +17,7 @@ from ..operations import audit as audit_ops
 from ..operations import caselist as case_ops
 from ..operations import evidence as evidence_ops
 from ..operations import instances as instance_ops
+from ..operations.audit import SYSTEM_ACTOR
 from . import incidents as incident_pages
 from .casepage import data_by_stage, deadlines, history, parties
 from .common import lang, request_now
@@ -128,7 +129,9 @@ def _case_context(instance_id: int) -> dict[str, Any]:
     live = instance_ops.load_live(session, instance_id)
     events = audit_ops.events_of(session, instance_id)
     files = evidence_ops.case_attachments(session, instance_id)
-    who = case_ops.display_names(session, {e.actor for e in events})
+    who = {SYSTEM_ACTOR.username: _("System (automatic)")} | case_ops.display_names(
+        session, {e.actor for e in events}
+    )
     holders = case_ops.names_by_id(session, {t.assignee_id for t in live.row.tasks if t.assignee_id})
     data = live.engine.data()
     return {

@@ -89,15 +89,14 @@ def inbox() -> ResponseReturnValue:
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     flags = _flag_links(flt, args, inbox_ops.filter_counts(session, user, flt, now))
     incidents = _incident_link(user, args)
-    if incidents is not None and incidents.active:
-        found, total = incident_pages.open_items(user, number, size)
-        return render_template(
-            "web/inbox_incidents.html",
-            incidents=found,
-            page=Page(found, total, number, size),
-            args=args,
-            flags=[*flags, incidents],
-        )
+    if incidents is not None:
+        flags.append(incidents)
+        if incidents.active:
+            found, total = incident_pages.open_items(user, number, size)
+            page = Page(found, total, number, size)
+            return render_template(
+                "web/inbox_incidents.html", incidents=found, page=page, args=args, flags=flags
+            )
     rows, total = inbox_ops.inbox_page(session, user, flt, now, page=number, per_page=size)
     return render_template(
         "web/inbox.html",
@@ -105,7 +104,7 @@ def inbox() -> ResponseReturnValue:
         page=Page(rows, total, number, size),
         flt=flt,
         args=args,
-        flags=flags if incidents is None else [*flags, incidents],
+        flags=flags,
         processes=sorted(process_names().items(), key=lambda kv: kv[1]),
         stages=inbox_ops.stage_options(session, user, now),
         may_team=user.has_role(*ASSIGNER_ROLES),

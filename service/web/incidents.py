@@ -102,6 +102,10 @@ def retry_incident(incident_id: int) -> ResponseReturnValue:
     if incident.resolved_at is not None:
         flash(_("The step ran again and succeeded: the incident is resolved."), "success")
     else:
-        failed = _("The step failed again (attempt %(num)s): %(error)s", num=incident.attempts, error="")
-        flash(failed + incident.message, "warning")
+        failed = _(
+            "The step failed again (attempt %(num)s): %(error)s",
+            num=incident.attempts,
+            error=incident.message,
+        )
+        flash(failed, "warning")
     return redirect(url_for("web.case", instance_id=incident.instance_id) + "#h-incidents")
