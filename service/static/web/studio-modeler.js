@@ -79,6 +79,10 @@
     }
     watch(modeler, name, kind);
     if (kind === "bpmn") { modeler.get("canvas").zoom("fit-viewport"); }
+    if (kind === "dmn") {  // process owners edit the table, not the requirements graph
+      const table = modeler.getViews().find((v) => v.type === "decisionTable");
+      if (table && modeler.getActiveView() !== table) { await modeler.open(table); }
+    }
     renderTabs();
     showMarkers();
   }
@@ -150,6 +154,7 @@
   }
 
   async function check() {
+    say(T("Checking…", "正在检查…"), "secondary");
     await saveCurrent();
     const answer = await post("/studio/validate", texts);
     problems = answer.body.problems || [];
@@ -162,6 +167,7 @@
   }
 
   async function deploy() {
+    say(T("Deploying…", "正在部署…"), "secondary");
     await saveCurrent();
     const changed = Object.fromEntries(Object.entries(texts).filter(([n, t]) => dirty.has(n) && t !== original[n]));
     if (!Object.keys(changed).length) { say(T("Nothing changed.", "没有改动。"), "info"); return; }
