@@ -41,7 +41,7 @@ def _versions(owner: Api) -> dict[str, int]:
 def _set_field(page: Any, field: str, value: str) -> None:
     box = page.locator(f"#zf-panel [data-field='{field}']")
     box.fill(value)
-    box.press("Tab") if field != "condition" else box.evaluate("el => el.dispatchEvent(new Event('change'))")
+    box.evaluate("el => el.dispatchEvent(new Event('change'))")  # what leaving the field does
 
 
 def _select(page: Any, element_id: str) -> None:
