@@ -104,7 +104,19 @@
     });
   }
 
+  function showTableMarkers() {
+    canvas.querySelectorAll(".zf-invalid-cell").forEach((cell) => cell.classList.remove("zf-invalid-cell"));
+    problems.filter((p) => p.file === current.name && p.element_id).forEach((p) => {
+      const id = CSS.escape(p.element_id);
+      canvas.querySelectorAll('[data-element-id="' + id + '"], td[data-row-id="' + id + '"]').forEach((cell) => {
+        cell.classList.add("zf-invalid-cell");
+        cell.title = en ? p.message : p.message_zh;
+      });
+    });
+  }
+
   function showMarkers() {
+    if (current && current.kind === "dmn") { showTableMarkers(); return; }
     if (!current || current.kind !== "bpmn") { return; }
     const registry = current.modeler.get("elementRegistry");
     const overlays = current.modeler.get("overlays");
