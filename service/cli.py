@@ -83,6 +83,8 @@ def _deployable(path: Path) -> bool:
 def _print_problems(exc: BpmnValidationError) -> None:
     for problem in exc.problems:
         click.echo(f"  {problem}", err=True)
+        if problem.message_zh and problem.message_zh != problem.message:
+            click.echo(f"    {problem.message_zh}", err=True)
 
 
 bpmn_group.add_command(versions_command)

@@ -205,9 +205,11 @@ class _Analysis:
     def _compute_initial(self, process_id: str) -> frozenset[str] | None:
         process = self.processes[process_id]
         names: set[str] = set(ROUTER_NAMES)
+        declared = False  # does anything say what data a case of this process starts with?
         for node_id, node in process.nodes.items():
             if process.parent[node_id] is None and etree.QName(node).localname == "startEvent":
                 names |= self.produced(process, node_id)
+                declared |= bool({"formKey", "starterRoles"} & set(_properties(node)))
         for caller in self.processes.values():
             for node_id, node in caller.nodes.items():
                 called = (
@@ -219,8 +221,11 @@ class _Analysis:
                     if at_caller is None or payload_keys == {"?"}:
                         return None
                     names |= at_caller | (payload_keys or set())
-        # A process without a start form is checked as starting with no data but the router's names.
-        return frozenset(names)
+                    declared = True
+        # Without a start form, starter roles, callers or start messages, API clients may start it
+        # with any plain data (docs/conventions.md): its names cannot be checked. With starter roles
+        # but no start form, the start page sends no data.
+        return frozenset(names) if declared else None
 
     def _start_payload_keys(self, node: etree._Element, process_id: str) -> set[str] | None:
         """Return the keys a throw event's `start.<process>` payload carries ({'?'} if not a literal dict)."""

@@ -332,20 +332,34 @@ def _check_tasks(
     for task in definition.user_tasks.values():
         where = Problem("", task.file_name, task.line, task.bpmn_id, task.name)
         if not task.form_key:
-            problems.append(_at(where, "user task has no formKey property"))
+            problems.append(
+                _at(where, "user task has no formKey property", "用户任务没有设置表单（formKey）")
+            )
         elif form_exists is not None and not form_exists(task.form_key):
-            problems.append(_at(where, f"form key '{task.form_key}' does not resolve to a form"))
+            problems.append(
+                _at(
+                    where,
+                    f"form key '{task.form_key}' does not resolve to a form",
+                    f"表单“{task.form_key}”不存在",
+                )
+            )
         if not task.role:
             problems.append(
-                _at(where, "user task has no role: put it in a lane_<role> lane or give it a role property")
+                _at(
+                    where,
+                    "user task has no role: put it in a lane_<role> lane or give it a role property",
+                    "用户任务没有办理角色：请放入 lane_<角色> 泳道或设置 role 属性",
+                )
             )
         elif role_exists is not None and not role_exists(task.role):
-            problems.append(_at(where, f"role '{task.role}' is not a known role"))
+            problems.append(_at(where, f"role '{task.role}' is not a known role", f"角色“{task.role}”不存在"))
     return problems
 
 
-def _at(where: Problem, message: str) -> Problem:
-    return Problem(message, where.file_name, where.line_number, where.element_id, where.element_name)
+def _at(where: Problem, message: str, message_zh: str | None = None) -> Problem:
+    return Problem(
+        message, where.file_name, where.line_number, where.element_id, where.element_name, message_zh
+    )
 
 
 def _from_validation(exc: ValidationException, default_file: str) -> Problem:

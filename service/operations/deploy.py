@@ -183,8 +183,7 @@ def _store_version(
         return DeployResult(current, created=False)
     earlier = _version_with_hash(session, definition.process_id, content_hash)
     if earlier is not None:
-        if not roll_back:
-            assert current is not None  # an earlier version exists, so some version is current
+        if not roll_back and current is not None:
             return DeployResult(current, created=False)
         versions.activate(session, earlier, actor, reason="deployed content equal to this version")
         return DeployResult(earlier, created=False, reactivated=True)

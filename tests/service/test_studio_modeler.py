@@ -41,8 +41,9 @@ def test_checking_an_edit_pins_problems_on_elements_and_deploying_creates_a_vers
     renamed = text.replace("登记案件", "登记", 1)
     deployed = client.post("/studio/deploy", json={"files": {"case_flow.bpmn": renamed}}, headers=headers)
     assert deployed.status_code == 200, deployed.json
-    versions = [(i["key"], i["version"], i["created"]) for i in deployed.json["items"]]
-    assert versions == [("case_flow", 2, True)]
+    assert [(i["key"], i["version"], i["created"]) for i in deployed.json["items"]] == [
+        ("case_flow", 2, True)
+    ]
 
 
 def test_posts_without_the_csrf_token_or_files_are_refused(app: Flask, login: Any) -> None:

@@ -67,3 +67,21 @@ def test_demo_and_a_restart_work_after_any_deploy_history(
     listed = runner_for(restarted).invoke(["bpmn", "versions", "complaint_handling"]).output
     assert listed.startswith("* v2")
     restarted.extensions["zhifa.engine"].dispose()
+
+
+def test_cli_validate_names_an_unknown_variable_in_english_and_chinese(
+    bureau_app: Flask, runner_for: Any, tmp_path: Path
+) -> None:
+    folder = tmp_path / "typo"
+    folder.mkdir()
+    for path in BUREAU.glob("complaint_*"):
+        folder.joinpath(path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    diagram = folder / "complaint_handling.bpmn"
+    diagram.write_text(
+        diagram.read_text(encoding="utf-8").replace("remit_decision ==", "remit_decison =="), encoding="utf-8"
+    )
+    result = runner_for(bureau_app).invoke(["bpmn", "validate", str(folder)])
+    assert result.exit_code == 1
+    assert "[flow_remit_accept]" in result.output
+    assert "did you mean 'remit_decision'" in result.output
+    assert "条件中的变量“remit_decison”在此处不存在" in result.output

@@ -84,3 +84,20 @@ def test_the_modeler_page_is_in_chinese_and_keeps_the_bpmn_io_watermark(
     assert tabs == ["complaint_handling.bpmn", "complaint_handling_rules.dmn", "complaint_time_limits.dmn"]
     page.locator("#zf-canvas [data-element-id='review_remit']").click()
     assert page.locator("#zf-panel [data-field='formKey']").input_value() == "complaint_remit_review"
+
+
+def test_a_forbidden_expression_in_a_decision_table_is_marked_in_the_table(
+    open_page: Callable[..., Any],
+) -> None:
+    page = open_page("process_owner")
+    page.goto("/studio/complaint_handling/edit")
+    page.wait_for_selector("#zf-canvas .djs-container svg")
+    page.locator("#zf-files button[data-file='complaint_time_limits.dmn']").click()
+    page.locator("td[data-element-id='rule_critical_first_contact_hours']").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("__import__('os')")
+    page.locator("td[data-element-id='rule_critical_reply_workdays']").click()
+    page.get_by_test_id("validate").click()
+    page.wait_for_selector("#zf-status.alert-danger")
+    assert "complaint_time_limits.dmn" in page.get_by_test_id("problems").inner_text()
+    assert page.locator("#zf-canvas .zf-invalid-cell").count() >= 1

@@ -96,3 +96,35 @@ def test_data_set_inside_a_loop_is_known_when_the_loop_comes_back() -> None:
         .flow("gw", "end", 'decision == "done"')
     )
     assert _load(diagram) == []
+
+
+def _call_activity(node_id: str, called: str) -> str:
+    return f'<bpmn:callActivity id="{node_id}" name="调用" calledElement="{called}" />'
+
+
+def test_data_a_called_process_produces_is_known_after_the_call_and_caller_data_inside_it() -> None:
+    callee = (
+        Diagram("callee")
+        .add("start", start())
+        .add("calc", script_task("calc", "outcome = received_on"))  # the caller's start form data
+        .add("end", end())
+        .flow("start", "calc")
+        .flow("calc", "end")
+    )
+    caller = (
+        Diagram("caller")
+        .add("start", start(form="start_form"))
+        .add("call", _call_activity("call", "callee"))
+        .add("use", script_task("use", "summary = outcome + missing_name"))
+        .add("end", end())
+        .flow("start", "call")
+        .flow("call", "use")
+        .flow("use", "end")
+    )
+    try:
+        load_definitions({"callee.bpmn": callee.xml(), "caller.bpmn": caller.xml()}, form_fields=FORMS.get)
+    except BpmnValidationError as exc:
+        problems = [p.as_dict() for p in exc.problems]
+    else:
+        problems = []
+    assert [(p["element_id"], "'missing_name'" in str(p["message"])) for p in problems] == [("use", True)]

@@ -79,6 +79,10 @@
     }
     watch(modeler, name, kind);
     if (kind === "bpmn") { modeler.get("canvas").zoom("fit-viewport"); }
+    if (kind === "dmn") {  // process owners edit the table, not the requirements graph
+      const table = modeler.getViews().find((v) => v.type === "decisionTable");
+      if (table && modeler.getActiveView() !== table) { await modeler.open(table); }
+    }
     renderTabs();
     showMarkers();
   }
@@ -100,7 +104,19 @@
     });
   }
 
+  function showTableMarkers() {
+    canvas.querySelectorAll(".zf-invalid-cell").forEach((cell) => cell.classList.remove("zf-invalid-cell"));
+    problems.filter((p) => p.file === current.name && p.element_id).forEach((p) => {
+      const id = CSS.escape(p.element_id);
+      canvas.querySelectorAll('[data-element-id="' + id + '"], td[data-row-id="' + id + '"]').forEach((cell) => {
+        cell.classList.add("zf-invalid-cell");
+        cell.title = en ? p.message : p.message_zh;
+      });
+    });
+  }
+
   function showMarkers() {
+    if (current && current.kind === "dmn") { showTableMarkers(); return; }
     if (!current || current.kind !== "bpmn") { return; }
     const registry = current.modeler.get("elementRegistry");
     const overlays = current.modeler.get("overlays");
@@ -150,6 +166,7 @@
   }
 
   async function check() {
+    say(T("Checking…", "正在检查…"), "secondary");
     await saveCurrent();
     const answer = await post("/studio/validate", texts);
     problems = answer.body.problems || [];
@@ -162,6 +179,7 @@
   }
 
   async function deploy() {
+    say(T("Deploying…", "正在部署…"), "secondary");
     await saveCurrent();
     const changed = Object.fromEntries(Object.entries(texts).filter(([n, t]) => dirty.has(n) && t !== original[n]));
     if (!Object.keys(changed).length) { say(T("Nothing changed.", "没有改动。"), "info"); return; }
