@@ -43,7 +43,7 @@ def test_intact_chain_is_reported_intact_with_the_events_counted(app: Flask, log
     fragment = _run(_auditor(app))
     assert 'data-testid="verify-result"' in fragment
     assert "alert-success" in fragment
-    assert re.search(r"(\d+) of \1 events checked", fragment)
+    assert re.search(r"已校验 ([\d,]+) / \1 条记录|([\d,]+) of \2 events checked", fragment)
 
 
 def test_an_altered_event_is_named_with_its_case_and_entry(app: Flask, login) -> None:
@@ -55,7 +55,8 @@ def test_an_altered_event_is_named_with_its_case_and_entry(app: Flask, login) ->
     fragment = _run(_auditor(app))
     assert 'data-kind="tampered"' in fragment
     assert f"/audit/cases/{case_id}#event-{seq}" in fragment
-    assert f"#{seq}" in fragment
+    assert re.search(rf"第 {seq} 条记录|entry #{seq}\b", fragment)
+    assert "记录内容与其签名不符" in fragment or "content does not match its hash" in fragment
 
 
 def test_one_case_can_be_verified_alone(app: Flask, login) -> None:
