@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from workflows import build_graph
 
 from ..db import get_session
+from ..models import AuditEvent
 from ..operations import audit_record as record_ops
 from ..operations import audit_snapshots as snapshot_ops
 from ..operations import evidence as evidence_ops
@@ -16,14 +17,14 @@ from ..operations import instances as instance_ops
 from ..runtime import LoadedDefinition
 from .audit_entries import KIND_NAMES, Entry, describe
 from .common import lang, render_error
-from .diagram import _PROLOG, mark_nodes, node_states
+from .diagram import mark_nodes, node_states
 from .nav import AUDIT_READERS
 from .paging import Page, page_args
 from .present import STATUS_NAMES, heading
 from .session import page_user, signin_required
 
 
-def record_entries(instance_id: int, definition: LoadedDefinition, events: list) -> list[Entry]:  # type: ignore[type-arg]
+def record_entries(instance_id: int, definition: LoadedDefinition, events: list[AuditEvent]) -> list[Entry]:
     """Describe `events` of one case for the page (names, labels, files, deadlines)."""
     session = get_session()
     names = record_ops.display_names(session, {e.actor for e in events})
@@ -86,6 +87,7 @@ def audit_record_diagram(instance_id: int, seq: int) -> ResponseReturnValue:
     trace = snapshot_ops.as_trace(snapshot)
     process = definition.process
     graph = build_graph(process.files, process.process_id, trace=trace, layout="auto")  # type: ignore[arg-type]
-    svg = _PROLOG.sub("", graph.pipe(format="svg", encoding="utf-8"), count=1)
+    rendered = graph.pipe(format="svg", encoding="utf-8")
+    svg = rendered[rendered.find("<svg") :]  # inline: without the XML prolog and doctype
     body = render_template("audit/_diagram_at.html", svg=mark_nodes(svg, node_states(trace)), seq=seq)
     return Response(body, mimetype="text/html", headers={"Cache-Control": "private, max-age=3600"})
