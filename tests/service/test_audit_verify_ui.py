@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from service import create_app
-from service.db import session_scope
+from service.db import session_scope, utcnow
+from service.operations import audit_jobs
 from tests.service.audit_case import audited_case
 from tests.service.test_audit_record import _auditor
 
@@ -97,3 +99,17 @@ def test_a_wrong_audit_key_is_reported_as_key_mismatch(
     finally:
         other.extensions["zhifa.engine"].dispose()
     assert 'data-kind="key_mismatch"' in fragment
+
+
+def test_a_check_whose_process_ended_is_shown_as_stopped_not_polled_forever(app: Flask) -> None:
+    with session_scope(app) as session:
+        job = audit_jobs.create_job(session, None, "auditor")
+        job.started_at = utcnow() - timedelta(hours=7)
+        session.commit()
+        job_id = job.id
+    fragment = (
+        _auditor(app).get(f"/audit/verify/{job_id}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    )
+    assert 'data-finished="true"' in fragment
+    assert "hx-get" not in fragment
+    assert "alert-warning" in fragment
