@@ -43,6 +43,7 @@ def register_blueprints(app: Flask) -> None:
         ("/health", incidents.health, ["GET"]),
         ("/audit/verify", audit.verify, ["GET"]),
         ("/audit/cases", audit_cases.search, ["GET"]),
+        ("/audit/cases.csv", audit_cases.search_csv, ["GET"]),
         ("/attachments/<attachment_id>", audit_cases.attachment, ["GET"]),
         ("/openapi.json", openapi.spec, ["GET"]),
     ]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from flask import send_file
+import csv
+import io
+from typing import Any
+
+from flask import Response, send_file
 from flask.typing import ResponseReturnValue
 
 from ..auth import current_user, login_required, roles_required
@@ -16,6 +20,7 @@ from ..operations import evidence as evidence_ops
 from ..schemas import audit_case_schema, audit_search_args, event_schema, list_events_args
 from .common import query_args, request_now
 
+EXPORT_LIMIT = 10_000
 AUDIT_READERS = ("auditor", "legal_reviewer", "bureau_head", "deputy_head", "admin")
 
 
@@ -34,12 +39,8 @@ def events(instance_id: int) -> ResponseReturnValue:
     return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
 
 
-@roles_required(*AUDIT_READERS)
-def search() -> ResponseReturnValue:
-    """Search cases by number, party, address, officer, role, process, event kind, dates and deadlines."""
-    args = query_args(audit_search_args)
-    session, now = get_session(), request_now()
-    flt = search_ops.AuditFilter(
+def _filter(args: dict[str, Any]) -> search_ops.AuditFilter:
+    return search_ops.AuditFilter(
         cases=case_ops.CaseFilter(
             process=args.get("process"),
             status=args.get("status"),
@@ -56,6 +57,13 @@ def search() -> ResponseReturnValue:
         kind=args.get("kind"),
         missed=args["missed"],
     )
+
+
+@roles_required(*AUDIT_READERS)
+def search() -> ResponseReturnValue:
+    """Search cases by number, party, address, officer, role, process, event kind, dates and deadlines."""
+    args = query_args(audit_search_args)
+    session, now, flt = get_session(), request_now(), _filter(args)
     rows, total = search_ops.search_page(
         session, current_user(), flt, now, page=args["page"], per_page=args["per_page"]
     )
@@ -74,3 +82,29 @@ def attachment(attachment_id: str) -> ResponseReturnValue:
     response.headers["X-Content-SHA256"] = found.sha256
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+CSV_COLUMNS = ("id", "case_no", "title", "party", "address", "process_key", "stage", "status")
+CSV_COLUMNS += ("started_at", "completed_at", "overdue_tasks", "missed_deadlines")
+
+
+@roles_required(*AUDIT_READERS)
+def search_csv() -> ResponseReturnValue:
+    """Export every case the search finds (up to 10,000) as CSV, UTF-8 with BOM."""
+    args = query_args(audit_search_args)
+    session, now = get_session(), request_now()
+    rows = search_ops.search_export(session, current_user(), _filter(args), now, EXPORT_LIMIT)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for row in audit_case_schema.dump(search_ops.result_rows(session, rows, now), many=True):
+        writer.writerow(
+            [_cell(str(row.get(name) if row.get(name) is not None else "")) for name in CSV_COLUMNS]
+        )
+    headers = {"Content-Disposition": 'attachment; filename="audit-cases.csv"'}
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers=headers)
+
+
+def _cell(text: str) -> str:
+    """Keep a spreadsheet from reading a cell as a formula (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

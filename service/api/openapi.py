@@ -137,6 +137,7 @@ DOCS: dict[str, Doc] = {
     "tasks_upload_attachment": Doc(ref("AttachmentSchema"), ok=(201,), multipart=("file", False)),
     "audit_verify": Doc(VERIFY),
     "audit_cases_search": Doc(items_of("AuditCaseSchema", **PAGE), query=schemas.AuditSearchArgs),
+    "audit_cases_search_csv": Doc({"type": "string"}, query=schemas.AuditSearchArgs, media="text/csv"),
     "audit_cases_attachment": Doc({"type": "string", "format": "binary"}, media="*/*"),
     "incidents_list_all": Doc(items_of("IncidentSchema", **PAGE), query=schemas.ListIncidentsArgs),
     "incidents_show": Doc(ref("IncidentSchema")),

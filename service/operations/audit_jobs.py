@@ -5,17 +5,19 @@ from __future__ import annotations
 import threading
 import uuid
 from dataclasses import asdict
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db import session_scope, utcnow
+from ..db import as_utc, session_scope, utcnow
 from ..errors import NotFound
 from ..models import AuditVerifyJob
 from .audit_verify import verify
 
+STALE_AFTER = timedelta(hours=6)  # a million events take minutes; far beyond any real run
 LIVE_PROGRESS: dict[str, tuple[int, int]] = {}  # job id -> (checked, total), for jobs running in this process
 
 
@@ -81,6 +83,15 @@ def run_job(app: Flask, job_id: str) -> None:
         with session_scope(app) as session:
             values = {"checked": report.checked, "total": report.total, "ok": broken is None}
             _update(session, job_id, first_break=broken, finished_at=utcnow(), **values)
+
+
+def is_stale(job: AuditVerifyJob) -> bool:
+    """Tell whether an unfinished job is older than any real run (its process ended without a result)."""
+    return (
+        job.finished_at is None
+        and job.id not in LIVE_PROGRESS
+        and utcnow() - as_utc(job.started_at) > STALE_AFTER
+    )
 
 
 def live_progress(job: AuditVerifyJob) -> tuple[int, int]:

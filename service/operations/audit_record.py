@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..errors import NotFound
+from ..errors import Conflict, NotFound
 from ..models import AuditEvent, User
 from .audit import instance_stream
 from .instances import get_visible
@@ -29,8 +29,17 @@ def event_page(
     if wanted:
         query = query.where(AuditEvent.kind.in_(wanted))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(AuditEvent.seq).offset((page - 1) * per_page).limit(per_page))
-    return list(rows), total
+    try:
+        rows = list(
+            session.scalars(query.order_by(AuditEvent.seq).offset((page - 1) * per_page).limit(per_page))
+        )
+    except (ValueError, TypeError):  # a stored event edited outside the application no longer parses
+        session.rollback()
+        raise Conflict(
+            "本案记录中有无法读取的记录，请运行审计链校验 / this case's record holds an event that cannot be "
+            "read (altered outside the application): run the chain verification to find it"
+        ) from None
+    return rows, total
 
 
 def event_kinds(session: Session, instance_id: int) -> list[str]:

@@ -67,6 +67,8 @@ def verify(
     """Check every chain (or one stream), the cases' stored states, and a checkpoint if given."""
     key = audit_key()
     report = Report(total=_count(session, stream))
+    if progress is not None:
+        progress(0, report.total)  # a page polling the run shows the size of the work at once
     wanted = {(s, int(h["seq"])) for s, h in (checkpoint or {}).get("streams", {}).items()}
     report.first_break = _walk(session, stream, key=key, report=report, wanted=wanted, progress=progress)
     if report.first_break is None:

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from workflows import diagram_template
 
 from ..db import get_session
+from ..models import AuditEvent
 from ..operations import audit_record as record_ops
 from ..operations import audit_snapshots as snapshot_ops
 from ..operations import evidence as evidence_ops
@@ -22,7 +23,7 @@ from .present import STATUS_NAMES, heading
 from .session import page_user, signin_required
 
 
-def record_entries(instance_id: int, definition: LoadedDefinition, events: list) -> list[Entry]:  # type: ignore[type-arg]
+def record_entries(instance_id: int, definition: LoadedDefinition, events: list[AuditEvent]) -> list[Entry]:
     """Describe `events` of one case for the page (names, labels, files, deadlines)."""
     session = get_session()
     names = record_ops.display_names(session, {e.actor for e in events})

@@ -81,18 +81,25 @@ def audit_verify_job(job_id: str) -> ResponseReturnValue:
 
 def describe(job: AuditVerifyJob) -> dict[str, Any]:
     """Return what the page says about a run: scope, progress, and the first break in words."""
-    checked, total = (job.checked, job.total) if job.finished_at else job_ops.live_progress(job)
-    share = 100 if job.finished_at else (int(100 * checked / total) if total else 0)
+    stale = job_ops.is_stale(job)  # shown as ended, so the page stops polling it
+    ended = job.finished_at is not None or stale
+    checked, total = (job.checked, job.total) if ended else job_ops.live_progress(job)
+    share = 100 if ended else (int(100 * checked / total) if total else 0)
+    error = job.error or (
+        _("The check stopped without a result (the process running it ended). Start it again.")
+        if stale
+        else None
+    )
     return {
         "id": job.id,
         "scope": _scope(job.stream),
         "started": local_time(job.started_at),
-        "finished": job.finished_at is not None,
+        "finished": ended,
         "checked": checked,
         "total": total,
         "percent": share,
         "ok": job.ok,
-        "error": job.error,
+        "error": error,
         "problem": _problem(job.first_break) if job.first_break else None,
     }
 

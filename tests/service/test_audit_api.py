@@ -54,3 +54,9 @@ def test_case_search_api_finds_by_party_and_missed_deadlines(login) -> None:
     assert bad.status_code == 422
     assert "started_from" in bad.json["details"]
     assert login("officer1").get("/audit/cases").status_code == 403
+    exported = auditor.get("/audit/cases.csv", query_string={"party": PARTY})
+    assert exported.mimetype == "text/csv"
+    lines = exported.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("id,case_no")
+    assert len(lines) == 2
+    assert PARTY in lines[1]

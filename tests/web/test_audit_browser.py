@@ -129,3 +129,22 @@ def test_auditor_finds_reads_downloads_and_verifies_a_case(
                 text("UPDATE audit_events SET actor = 'officer1' WHERE id = :id"), {"id": event_id}
             )
             session.commit()
+
+
+def test_audit_and_public_pages_have_no_serious_accessibility_problem(
+    browser: Any, server: LiveServer
+) -> None:
+    from tests.web.test_accessibility_browser import _violations
+
+    case_id = audited_case(api_login(server), steps=3)
+    context = browser.new_context(base_url=server.url, locale="zh-CN", bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.goto("/gongshi")
+        assert _violations(page) == [], "/gongshi"
+        sign_in(page, "auditor")
+        for path in ("/audit", f"/audit/cases/{case_id}", f"/audit/verify?case={case_id}"):
+            page.goto(path)
+            assert _violations(page) == [], path
+    finally:
+        context.close()
