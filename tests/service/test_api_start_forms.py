@@ -87,7 +87,9 @@ def test_penalty_procedure_started_without_a_case_type_is_refused_naming_the_fie
         "/process-instances", json={"process_key": "penalty_procedure", "data": data}
     )
     assert refused.status_code == 422
-    assert {"case_type", "violation_facts", "rectification_outcome"} <= set(refused.json["details"]["data"])
+    assert {"case_type", "violation_facts", "discretion", "rectification_outcome"} <= set(
+        refused.json["details"]["data"]
+    )
 
 
 def test_major_decision_review_starts_alone_for_a_heavy_fine_on_a_company(deployed: Any) -> None:
