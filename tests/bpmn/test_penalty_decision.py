@@ -14,6 +14,7 @@ import pytest
 from forms import default_registry
 from tests.bpmn.steps_penalty import (
     FINE,
+    NOTICE,
     STATEMENT_REVIEW,
     TRANSFER,
     complete,
@@ -182,3 +183,18 @@ def test_decision_never_follows_a_legal_review_that_did_not_pass() -> None:
     assert s.data["review_result"] == "returned"
     assert set(s.open()) == {"draft_investigation_report"}  # 审核未通过的，不得作出决定
     assert "decide_penalty" not in s.steps
+
+
+def test_notice_stating_less_than_the_proposed_fine_goes_back_to_the_drafter() -> None:
+    s = start()
+    report(s)
+    complete(
+        s,
+        "draft_prior_notice",
+        {**NOTICE, "notice_drafted_on": date(2025, 8, 18), "notified_fine": Decimal("1")},
+        on=date(2025, 8, 18),
+    )
+    complete(
+        s, "approve_prior_notice", {"notice_approval": "approve", "notice_approved_on": date(2025, 8, 18)}
+    )
+    assert set(s.open()) == {"draft_prior_notice"}  # else the decision could never follow the notice

@@ -1,26 +1,31 @@
 """Scenario tests for `penalty_procedure` (行政处罚普通程序, domain notes §4, §3.7-B2, §7.1).
 
 Call contract: `load_bearing_case` calls this process as a call activity; all data is copied in and out.
+Started alone (POST /process-instances) the start form `penalty_start` supplies the same inputs; the case
+type is looked up in penalty_case_types.dmn (case_type_name; a missing legal_basis takes its default).
 
 Inputs (start data):
-    case_no, filed_on (date of 立案; the 90-day decision limit runs from it), case_type ("load_bearing"),
+    case_no, filed_on (date of 立案; the 90-day decision limit runs from it), case_type (catalogue code),
     party_type ("individual" | "organization"), party_name, party_id_number or party_uscc (the other may be
     absent), legal_representative (optional), party_address, party_phone (optional), violation_facts,
     legal_basis, discretion ({"band_low", "band_high", "score", "serious"}),
-    rectification_outcome ("rectified" | "refused" | "overdue_then_rectified"), aggravating (optional).
+    rectification_outcome ("rectified" | "refused" | "overdue_then_rectified" | "not_ordered"),
+    aggravating (optional).
 Outputs (set on every path):
     penalty_outcome ("penalty" | "no_penalty" | "transfer"), decision_no, decided_on, fine_amount (Decimal),
     served_on, payment_due_on, paid_on, surcharge_amount (Decimal), execution_status ("paid" |
-    "court_enforcement_applied" | "no_fine" | "transferred" | "revoked": set aside on reconsideration or
-    litigation), hearing_status ("held" | "waived" | "not_applicable"); also no_penalty_reason, notice_no,
-    notified_fine, credit_push_required.
+    "court_enforcement_applied" | "no_fine" | "transferred" | "revoked" | "void": set aside or found void
+    on reconsideration or litigation), hearing_status ("held" | "waived" | "not_applicable"); also
+    no_penalty_reason, notice_no, notified_fine (the 告知书 amount), credit_push_required.
 Calls `major_decision_review` (proposed_outcome, proposed_fine, hearing_status, penalty_mitigated,
 multiple_legal_relations, enforcement_decision, facts, discretion, case_type → final_outcome, final_fine).
 Throws `start.enforcement_publicity` once a penalty decision is served (payload keys: PUBLICITY_KEYS, with
 credit_push_done_by_caller = True and credit_pushed = credit_push_required: the credit push is recorded
 here only), then waits for the service's `started.enforcement_publicity` (stored as publicity_instance_id;
-after 10 minutes without an answer it goes on without one). A decision revoked on 复议/诉讼 throws
-`decision_changed` {target_instance_id, change_kind "撤销", changed_on, reason} to that publicity instance.
+after 10 minutes without an answer it goes on without one). A 复议/诉讼 outcome 变更 / 撤销 / 确认违法 /
+确认无效 throws `decision_changed` {target_instance_id, change_kind, changed_on, reason, fine_amount} to that
+publicity instance once; 变更 and 确认违法 let execution go on (on the changed fine), the others stop it.
+A failed legal review (review_result "returned") sends the case back to the investigation report.
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from flask import Flask
 
 from forms import default_registry
 from tests.conftest import deploy_dir, make_test_app
+from tests.service.bureau_walk import BureauWalk
 
 BPMN = Path(__file__).parents[2] / "bpmn"
 TODAY = date.today()  # the service runs on the real clock here
@@ -85,7 +87,9 @@ def test_penalty_procedure_started_without_a_case_type_is_refused_naming_the_fie
         "/process-instances", json={"process_key": "penalty_procedure", "data": data}
     )
     assert refused.status_code == 422
-    assert {"case_type", "violation_facts", "rectification_outcome"} <= set(refused.json["details"]["data"])
+    assert {"case_type", "violation_facts", "discretion", "rectification_outcome"} <= set(
+        refused.json["details"]["data"]
+    )
 
 
 def test_major_decision_review_starts_alone_for_a_heavy_fine_on_a_company(deployed: Any) -> None:
@@ -144,3 +148,48 @@ def test_enforcement_publicity_starts_alone_with_a_deadline_seven_working_days_a
     due_on = date.fromisoformat(case["publish_due_on"])
     assert FILED + timedelta(days=9) <= due_on <= FILED + timedelta(days=30)  # 7 working days
     assert prepare["due_at"] == f"{due_on.isoformat()}T15:59:59+00:00"  # end of that day, China time
+
+
+def test_a_change_recorded_on_a_publication_started_alone_withdraws_it_and_publishes_the_changed_decision(
+    app: Flask, deployed: Any
+) -> None:
+    app.config["FIXED_NOW"] = datetime.now(UTC).isoformat(timespec="seconds")
+    data = {
+        "case_no": "嘉城管立〔2026〕0046号",
+        "case_type": "construction_waste",
+        "decision_no": "嘉城管罚决〔2026〕0046号",
+        "decided_on": FILED.isoformat(),
+        **PARTY,
+        "violation_facts": "运输车辆沿途泄漏渣土",
+        "penalty_kind": "fine",
+        "legal_basis": "《上海市建筑垃圾处理管理规定》",
+        "fine_amount": "8000",
+        "performance_method": "十五日内缴纳",
+        "deciding_organ": "上海市嘉定区城市管理行政执法局",
+    }
+    started = deployed("clerk").post(
+        "/process-instances", json={"process_key": "enforcement_publicity", "data": data}
+    )
+    assert started.status_code == 201, started.json
+    walk = BureauWalk(app, deployed, {})
+    walk.run(advance_time=False)  # prepared, reviewed, published, pushed: it waits for changes or expiry
+    # The penalty procedure has long ended: the legal section records the 复议 result on the publication.
+    change = {
+        "change_kind": "变更",
+        "changed_on": TODAY.isoformat(),
+        "reason": "复议变更罚款",
+        "fine_amount": "3000",
+    }
+    recorded = deployed("legal_reviewer").post(
+        f"/process-instances/{started.json['id']}/messages",
+        json={"name": "decision_changed", "payload": change},
+    )
+    assert recorded.status_code == 200, recorded.json
+    assert [t["bpmn_id"] for t in recorded.json["tasks"]] == ["withdraw_publicity"]
+    walk.run(advance_time=False)
+    case = walk.instance(started.json["id"])
+    assert case["status"] == "running"  # published again, waiting
+    assert Decimal(str(case["data"]["publicity_record"]["fine_amount"])) == Decimal("3000")
+    done = [bpmn_id for _, bpmn_id, _ in walk.steps]  # (the publication steps run in a sub-process)
+    assert done.count("publish_publicity_record") == 2
+    assert "request_credit_deletion" in done
