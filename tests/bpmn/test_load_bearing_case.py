@@ -19,6 +19,7 @@ from tests.bpmn.steps_case import (
     end_of,
     fill,
     inspect,
+    lead,
     notify_consequences,
     patrol_lead,
     receive,
@@ -124,3 +125,22 @@ def test_overdue_assistance_reply_escalates_to_the_squad_leader_while_the_office
     notify_consequences(s, at(date(2025, 12, 1), 14))
     assert s.task("request_filing").due_at == end_of(date(2025, 12, 10))
     assert (s.data["house_owner_name"], s.data["case_escalation_action"]) == ("赵某", "chased_other_party")
+
+
+def test_a_reporter_is_answered_within_five_working_days_while_entry_is_still_refused() -> None:
+    s = receive(lead(at(date(2025, 11, 3), 10)), at(date(2025, 11, 3), 10))
+    assign(s, at(date(2025, 11, 3), 11))
+    answer = s.task("reply_reporter")  # open from assignment, beside the check (城管条例第二十六条)
+    assert (answer.due_at, answer.legal_basis) == (
+        end_of(date(2025, 11, 10)),
+        "《上海市城市管理行政执法条例》第二十六条",
+    )
+    refuse_entry_once(s)  # refused on 11-03, talk notice on 11-04, next visit on 11-06
+    assert s.task("reply_reporter").due_at == end_of(date(2025, 11, 10))
+    reply = {
+        "reporter_replied_on": date(2025, 11, 6),
+        "reporter_reply_method": "phone",
+        "reporter_reply_content": "当事人拒绝入户，已送达谈话通知书并将再次核查",
+    }
+    fill(s, "reply_reporter", reply, at(date(2025, 11, 6), 9))
+    assert set(s.open()) == {"inspect_site"}  # the check goes on; the reporter has the answer in time
