@@ -52,10 +52,30 @@ def fill(s: Scenario, bpmn_id: str, data: Mapping[str, Any], now: datetime) -> N
     s.complete(bpmn_id, values | numbers_for(s, task.process_id, bpmn_id), now=now)
 
 
-def receive(start: Mapping[str, Any], now: datetime) -> Scenario:
-    """Start a case from the API: the start event's form (case_lead) checks the start data first."""
+def receive(start: Mapping[str, Any], now: datetime, *, catalogue: bool = False) -> Scenario:
+    """Start a case from the API: the start event's form (case_lead) checks the start data first.
+
+    `catalogue`: as a bureau that has confirmed the credit catalogue item for a refusal (OFF as shipped).
+    """
     lead_form = default_registry().get("case_lead")
-    return Scenario(load_files(BPMN), PROCESS, lead_form.validate(start, now=now), now=now)
+    files = load_files(BPMN)
+    if catalogue:
+        files = with_dishonesty_catalogue(files)
+    return Scenario(files, PROCESS, lead_form.validate(start, now=now), now=now)
+
+
+CATALOGUE_ITEM = "拒不履行责令改正决定（公共信用信息目录 第X项）"
+
+
+def with_dishonesty_catalogue(files: dict[str, str]) -> dict[str, str]:
+    """The shipped files with case_dishonesty_catalogue.dmn switched on for load-bearing cases."""
+    table = files["case_dishonesty_catalogue.dmn"]
+    switched = table.replace(
+        '<outputEntry id="rule_load_bearing_dishonesty_record_enabled">\n          <text>False</text>',
+        '<outputEntry id="rule_load_bearing_dishonesty_record_enabled">\n          <text>True</text>',
+    ).replace('"（待确认）拒不履行责令改正决定 [?]"', f'"{CATALOGUE_ITEM}"')
+    assert switched.count("<text>True</text>") == 1
+    return files | {"case_dishonesty_catalogue.dmn": switched}
 
 
 def lead(received_at: datetime, **changes: object) -> dict[str, object]:
@@ -383,8 +403,8 @@ def annotate_house(s: Scenario, days: list[date]) -> None:
     )
 
 
-def record_dishonesty(s: Scenario, requested: date, approved: date, pushed: date) -> None:
-    """B1: the refusal goes to the municipal credit platform after the squad leader approves."""
+def record_dishonesty(s: Scenario, requested: date, approved: date, served: date, reviewed: date) -> None:
+    """B1: approved, notified to the party, pushed only after the statement period and its review."""
     fill(
         s,
         "request_dishonesty_record",
@@ -401,16 +421,38 @@ def record_dishonesty(s: Scenario, requested: date, approved: date, pushed: date
         {"credit_record_decision": "approve", "credit_record_decided_on": approved},
         at(approved, 11),
     )
+    hear_the_party_on_dishonesty(s, served, reviewed, "maintain")
     fill(
         s,
         "record_dishonesty_push",
         {
-            "dishonesty_pushed_on": pushed,
+            "dishonesty_pushed_on": reviewed,
             "dishonesty_platform": "上海市公共信用信息服务平台",
             "dishonesty_push_receipt_no": "XY-2026-0031",
         },
-        at(pushed, 11),
+        at(reviewed, 15),
     )
+
+
+def hear_the_party_on_dishonesty(s: Scenario, served: date, reviewed: date, conclusion: str) -> None:
+    """Prior notice served; the statement period runs out (its timer); the squad leader reviews."""
+    notice = {
+        "dishonesty_notice_served_on": served,
+        "dishonesty_notice_method": "direct",
+        "dishonesty_notice_files": ["att-credit-notice"],
+    }
+    fill(s, "notify_party_dishonesty", notice, at(served, 10))
+    assert "record_dishonesty_push" not in s.open()
+    period_ends = {t.bpmn_id: t.due_at for t in s.instance.timers()}["timer_dishonesty_statement"]
+    assert s.advance_to(period_ends) == ["timer_dishonesty_statement"]
+    review = {
+        "dishonesty_statement_made": conclusion == "withdraw",
+        "dishonesty_statement_summary": "已于期限届满前恢复部分结构" if conclusion == "withdraw" else None,
+        "dishonesty_statement_conclusion": conclusion,
+        "dishonesty_statement_reviewed_on": reviewed,
+    }
+    assert s.task("record_dishonesty_statement").role == "squad_leader"
+    fill(s, "record_dishonesty_statement", review, at(reviewed, 11))
 
 
 # -- stage 4 验收结案 ---------------------------------------------------------------------------
@@ -646,9 +688,9 @@ def warn_the_officer(s: Scenario, day: date) -> None:
     fill(s, "warn_case_clock", note, at(day, 9))
 
 
-def filed_and_ordered() -> Scenario:
+def filed_and_ordered(*, catalogue: bool = False) -> Scenario:
     """A patrol lead confirmed on the first visit, filed 2025-11-25, ordered to restore by 2025-12-26."""
-    s = receive(patrol_lead(), at(date(2025, 11, 3), 10))
+    s = receive(patrol_lead(), at(date(2025, 11, 3), 10), catalogue=catalogue)
     assign(s, at(date(2025, 11, 3), 11))
     confirm_violation(s, at(date(2025, 11, 3), 14))
     file_and_order(s)
