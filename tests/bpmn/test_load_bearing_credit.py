@@ -18,6 +18,7 @@ from tests.bpmn.steps_case import (
     hear_the_party_on_dishonesty,
     inspect_at_deadline,
 )
+from tests.bpmn.steps_complaint import send
 from tests.workflows.scenario import Scenario
 
 
@@ -76,3 +77,38 @@ def test_a_founded_statement_stops_the_record() -> None:
     approve_the_record(s)
     hear_the_party_on_dishonesty(s, date(2025, 12, 31), date(2026, 1, 9), "withdraw")
     assert not {"record_dishonesty_push", "record_dishonesty_statement"} & set(s.open())
+
+
+def pushed(s: Scenario) -> None:
+    approve_the_record(s)
+    hear_the_party_on_dishonesty(s, date(2025, 12, 31), date(2026, 1, 9), "maintain")
+    push = {"dishonesty_pushed_on": date(2026, 1, 9), "dishonesty_platform": "上海市公共信用信息服务平台"}
+    fill(s, "record_dishonesty_push", push, at(date(2026, 1, 9), 15))
+
+
+def test_an_objection_is_decided_in_five_working_days_and_a_founded_one_deletes_the_record() -> None:
+    s = refused(catalogue=True)
+    pushed(s)
+    send(s, "credit_objection", {"objector": "赵某", "objection": "已开始恢复"}, at(date(2026, 1, 12), 9))
+    decision = s.task("decide_credit_objection")
+    assert (decision.role, decision.legal_basis) == ("squad_leader", "《上海市社会信用条例》第三十六条")
+    assert decision.due_at == end_of(date(2026, 1, 19))
+    upheld = {
+        "credit_objection_decision": "uphold",
+        "credit_objection_reply": "经核查异议成立，删除失信信息",
+        "credit_objection_decided_on": date(2026, 1, 13),
+    }
+    fill(s, "decide_credit_objection", upheld, at(date(2026, 1, 13), 10))
+    deletion = s.task("delete_credit_record")
+    assert (deletion.role, deletion.due_at) == ("officer", end_of(date(2026, 1, 16)))
+
+
+def test_an_order_set_aside_deletes_the_record() -> None:
+    s = refused(catalogue=True)
+    pushed(s)
+    send(s, "rectification_order_set_aside", {"ruling": "复议撤销责令改正通知书"}, at(date(2026, 1, 20), 9))
+    assert s.task("delete_credit_record").legal_basis == "《上海市社会信用条例》第三十七条"
+    fill(
+        s, "delete_credit_record", {"credit_repair_deleted_on": date(2026, 1, 22)}, at(date(2026, 1, 22), 10)
+    )
+    assert "delete_credit_record" not in s.open()
