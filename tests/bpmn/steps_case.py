@@ -259,10 +259,11 @@ PARTY = {
 }
 
 
-def file_case(s: Scenario, requested: date, approved: date) -> None:
+def file_case(s: Scenario, requested: date, approved: date, *, ended: date | None = None) -> None:
     """立案审批表, the squad leader approves, the clerk registers the case and it gets its number."""
     request = PARTY | {
         "violation_discovered_on": requested - timedelta(days=30),
+        "violation_ended_on": ended,
         "filing_requested_on": requested,
     }
     fill(s, "request_filing", request, at(requested, 10))
