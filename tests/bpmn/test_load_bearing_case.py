@@ -144,3 +144,34 @@ def test_a_reporter_is_answered_within_five_working_days_while_entry_is_still_re
     }
     fill(s, "reply_reporter", reply, at(date(2025, 11, 6), 9))
     assert set(s.open()) == {"inspect_site"}  # the check goes on; the reporter has the answer in time
+
+
+def test_works_going_on_behind_a_refused_door_are_ordered_to_stop_at_once() -> None:
+    s = receive(patrol_lead(), at(date(2025, 11, 3), 10))
+    assign(s, at(date(2025, 11, 3), 11))
+    refused = {
+        "inspected_at": at(date(2025, 11, 3), 14),
+        "inspection_location": "某小区12号301室",
+        "inspectors_cert_shown": True,
+        "entry_result": "refused",
+        "works_status": "ongoing",  # drilling heard from the landing
+        "inspection_record_files": ["att-inspection-record"],
+        "site_media": ["att-bodycam-video"],
+    }
+    fill(s, "inspect_site", refused, at(date(2025, 11, 3), 14))
+    order = s.task("order_stop_work_refused")
+    assert (order.role, order.due_at, order.legal_basis) == (
+        "officer",
+        end_of(date(2025, 11, 3)),
+        "《中华人民共和国行政处罚法》第二十八条",
+    )
+    stop = {
+        "stop_order_no": "嘉城管停〔2025〕10号",
+        "stop_ordered_at": at(date(2025, 11, 3), 14, 30),
+        "stop_order_targets": ["owner", "contractor"],
+        "stop_order_content": "立即停止拆改承重墙体",
+        "works_stopped": True,
+        "stop_order_files": ["att-stop-order"],
+    }
+    fill(s, "order_stop_work_refused", stop, at(date(2025, 11, 3), 14, 30))
+    assert "issue_talk_notice" in s.open()  # then the usual next visit
