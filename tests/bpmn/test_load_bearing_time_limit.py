@@ -31,6 +31,7 @@ from tests.bpmn.steps_case import (
     report_repair,
     warn_the_officer,
 )
+from tests.bpmn.steps_complaint import send
 from tests.workflows.scenario import Scenario
 from workflows import InstanceStatus
 
@@ -163,3 +164,24 @@ def test_a_violation_discovered_within_the_time_bar_goes_to_the_penalty() -> Non
     assert s.data["penalty_time_barred"] is False
     follow_up(s, at(date(2025, 12, 15), 10), "completed")
     assert "record_discretion_factors" in s.open()
+
+
+def test_a_filed_case_withdrawn_on_approval_ends_as_withdrawn() -> None:
+    s = filed_and_ordered()
+    send(
+        s,
+        "case_withdrawn",
+        {"approved_by": "分管领导", "decision_no": "撤〔2025〕1号"},
+        at(date(2025, 12, 10), 9),
+    )
+    assert "record_followup" not in s.open()  # the rectification follow-up ends with the case
+    withdrawal = {
+        "case_withdrawal_reason": "facts_not_established",
+        "case_withdrawal_note": "复核检测认定为非承重墙，撤销立案",
+        "case_withdrawal_approved_on": date(2025, 12, 10),
+        "case_withdrawal_files": ["att-withdrawal"],
+    }
+    assert s.task("record_case_withdrawal").role == "squad_leader"
+    fill(s, "record_case_withdrawal", withdrawal, at(date(2025, 12, 10), 10))
+    assert s.instance.status() is InstanceStatus.COMPLETED
+    assert (s.data["closure_reason"], s.data["case_no"]) == ("withdrawn", "嘉城管立〔2025〕0001号")
