@@ -175,3 +175,37 @@ def test_works_going_on_behind_a_refused_door_are_ordered_to_stop_at_once() -> N
     }
     fill(s, "order_stop_work_refused", stop, at(date(2025, 11, 3), 14, 30))
     assert "issue_talk_notice" in s.open()  # then the usual next visit
+
+
+def test_another_violation_is_passed_on_within_three_working_days_and_the_lead_closed() -> None:
+    s = receive(patrol_lead(), at(date(2025, 11, 3), 10))
+    assign(s, at(date(2025, 11, 3), 11))
+    inspect(s, at(date(2025, 11, 6), 10))
+    stop_works(s, at(date(2025, 11, 6), 10, 30))
+    ask_for_structure_info(s, date(2025, 11, 6))
+    record_structure_info(s, date(2025, 11, 14))
+    appraise(s, date(2025, 11, 14), date(2025, 11, 20), load_bearing=False, grade=None, places=1, area="1.2")
+    opinion = {
+        "determination": "other_violation",
+        "determination_opinion": "不涉及承重结构，涉嫌违法搭建",
+        "determined_on": date(2025, 11, 21),
+    }
+    fill(s, "determine_violation", opinion, at(date(2025, 11, 21), 10))
+    transfer = s.task("transfer_lead")
+    assert (transfer.role, transfer.due_at) == (
+        "officer",
+        end_of(date(2025, 11, 26)),
+    )  # Friday + 3 working days
+    passed_on = {
+        "transfer_recipient_kind": "street_town",
+        "transfer_recipient": "菊园新区管委会",
+        "transferred_on": date(2025, 11, 24),
+        "transfer_files": ["att-transfer-letter"],
+    }
+    fill(s, "transfer_lead", passed_on, at(date(2025, 11, 24), 10))
+    close_lead(s, date(2025, 11, 25), "other_violation_transferred", "已移送菊园新区管委会处理违法搭建")
+    assert s.instance.status() is InstanceStatus.COMPLETED
+    assert (s.data["closure_reason"], s.data["transfer_recipient"]) == (
+        "other_violation_transferred",
+        "菊园新区管委会",
+    )
