@@ -19,6 +19,7 @@ from tests.bpmn.steps_case import (
     end_of,
     fill,
     inspect,
+    lead,
     notify_consequences,
     patrol_lead,
     receive,
@@ -124,3 +125,87 @@ def test_overdue_assistance_reply_escalates_to_the_squad_leader_while_the_office
     notify_consequences(s, at(date(2025, 12, 1), 14))
     assert s.task("request_filing").due_at == end_of(date(2025, 12, 10))
     assert (s.data["house_owner_name"], s.data["case_escalation_action"]) == ("赵某", "chased_other_party")
+
+
+def test_a_reporter_is_answered_within_five_working_days_while_entry_is_still_refused() -> None:
+    s = receive(lead(at(date(2025, 11, 3), 10)), at(date(2025, 11, 3), 10))
+    assign(s, at(date(2025, 11, 3), 11))
+    answer = s.task("reply_reporter")  # open from assignment, beside the check (城管条例第二十六条)
+    assert (answer.due_at, answer.legal_basis) == (
+        end_of(date(2025, 11, 10)),
+        "《上海市城市管理行政执法条例》第二十六条",
+    )
+    refuse_entry_once(s)  # refused on 11-03, talk notice on 11-04, next visit on 11-06
+    assert s.task("reply_reporter").due_at == end_of(date(2025, 11, 10))
+    reply = {
+        "reporter_replied_on": date(2025, 11, 6),
+        "reporter_reply_method": "phone",
+        "reporter_reply_content": "当事人拒绝入户，已送达谈话通知书并将再次核查",
+    }
+    fill(s, "reply_reporter", reply, at(date(2025, 11, 6), 9))
+    assert set(s.open()) == {"inspect_site"}  # the check goes on; the reporter has the answer in time
+
+
+def test_works_going_on_behind_a_refused_door_are_ordered_to_stop_at_once() -> None:
+    s = receive(patrol_lead(), at(date(2025, 11, 3), 10))
+    assign(s, at(date(2025, 11, 3), 11))
+    refused = {
+        "inspected_at": at(date(2025, 11, 3), 14),
+        "inspection_location": "某小区12号301室",
+        "inspectors_cert_shown": True,
+        "entry_result": "refused",
+        "works_status": "ongoing",  # drilling heard from the landing
+        "inspection_record_files": ["att-inspection-record"],
+        "site_media": ["att-bodycam-video"],
+    }
+    fill(s, "inspect_site", refused, at(date(2025, 11, 3), 14))
+    order = s.task("order_stop_work_refused")
+    assert (order.role, order.due_at, order.legal_basis) == (
+        "officer",
+        end_of(date(2025, 11, 3)),
+        "《中华人民共和国行政处罚法》第二十八条",
+    )
+    stop = {
+        "stop_order_no": "嘉城管停〔2025〕10号",
+        "stop_ordered_at": at(date(2025, 11, 3), 14, 30),
+        "stop_order_targets": ["owner", "contractor"],
+        "stop_order_content": "立即停止拆改承重墙体",
+        "works_stopped": True,
+        "stop_order_files": ["att-stop-order"],
+    }
+    fill(s, "order_stop_work_refused", stop, at(date(2025, 11, 3), 14, 30))
+    assert "issue_talk_notice" in s.open()  # then the usual next visit
+
+
+def test_another_violation_is_passed_on_within_three_working_days_and_the_lead_closed() -> None:
+    s = receive(patrol_lead(), at(date(2025, 11, 3), 10))
+    assign(s, at(date(2025, 11, 3), 11))
+    inspect(s, at(date(2025, 11, 6), 10))
+    stop_works(s, at(date(2025, 11, 6), 10, 30))
+    ask_for_structure_info(s, date(2025, 11, 6))
+    record_structure_info(s, date(2025, 11, 14))
+    appraise(s, date(2025, 11, 14), date(2025, 11, 20), load_bearing=False, grade=None, places=1, area="1.2")
+    opinion = {
+        "determination": "other_violation",
+        "determination_opinion": "不涉及承重结构，涉嫌违法搭建",
+        "determined_on": date(2025, 11, 21),
+    }
+    fill(s, "determine_violation", opinion, at(date(2025, 11, 21), 10))
+    transfer = s.task("transfer_lead")
+    assert (transfer.role, transfer.due_at) == (
+        "officer",
+        end_of(date(2025, 11, 26)),
+    )  # Friday + 3 working days
+    passed_on = {
+        "transfer_recipient_kind": "street_town",
+        "transfer_recipient": "菊园新区管委会",
+        "transferred_on": date(2025, 11, 24),
+        "transfer_files": ["att-transfer-letter"],
+    }
+    fill(s, "transfer_lead", passed_on, at(date(2025, 11, 24), 10))
+    close_lead(s, date(2025, 11, 25), "other_violation_transferred", "已移送菊园新区管委会处理违法搭建")
+    assert s.instance.status() is InstanceStatus.COMPLETED
+    assert (s.data["closure_reason"], s.data["transfer_recipient"]) == (
+        "other_violation_transferred",
+        "菊园新区管委会",
+    )

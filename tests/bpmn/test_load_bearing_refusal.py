@@ -40,7 +40,7 @@ from workflows import InstanceStatus
 def test_refusal_brings_annotation_and_credit_record_a_heavier_fine_and_both_are_lifted_after_repair() -> (
     None
 ):
-    s = receive(patrol_lead(), at(date(2025, 11, 3), 10))
+    s = receive(patrol_lead(), at(date(2025, 11, 3), 10), catalogue=True)  # the bureau named the item
     assign(s, at(date(2025, 11, 3), 11))
     refuse_entry_once(s)
     confirm_violation(s, at(date(2025, 11, 6), 10))
@@ -88,8 +88,9 @@ def test_refusal_brings_annotation_and_credit_record_a_heavier_fine_and_both_are
     assert s.task("record_restoration_followup").due_at == end_of(date(2026, 2, 11))
     assert "draft_investigation_report" in s.open()  # the penalty procedure runs while A1 and B1 go on
 
-    record_dishonesty(s, date(2026, 1, 12), date(2026, 1, 13), date(2026, 1, 14))
     annotate_house(s, [date(2026, 1, d) for d in (12, 13, 14, 15, 20, 21)])
+    # Notice served 01-14: 5 working days for a statement end 01-21; reviewed and pushed on 01-22.
+    record_dishonesty(s, date(2026, 1, 12), date(2026, 1, 13), date(2026, 1, 14), date(2026, 1, 22))
     assert not {"draft_annotation_request", "request_dishonesty_record"} & set(s.open())
 
     report(s, fine=Decimal("70000"), on=date(2026, 1, 23))  # within the band: 60,000-80,000 yuan

@@ -11,8 +11,11 @@ from __future__ import annotations
 from datetime import date
 
 from tests.bpmn.steps_case import (
+    accept,
+    archive,
     assign,
     at,
+    close_case,
     confirm_violation,
     end_of,
     extend_once,
@@ -22,11 +25,15 @@ from tests.bpmn.steps_case import (
     follow_up,
     interview,
     list_evidence,
+    order_correction,
     patrol_lead,
     receive,
+    report_repair,
     warn_the_officer,
 )
+from tests.bpmn.steps_complaint import send
 from tests.workflows.scenario import Scenario
+from workflows import InstanceStatus
 
 
 def ask_for_extension(s: Scenario, until: date, decided: date) -> None:
@@ -117,3 +124,64 @@ def test_an_order_whose_deadline_passes_the_latest_penalty_start_goes_back_to_th
     fill(s, "approve_rectification_order", approval, at(date(2025, 11, 28), 16))
     assert "serve_rectification_order" not in s.open()
     assert "draft_rectification_order" in s.open()
+
+
+def filed_with_the_works_ended_on(ended: date) -> Scenario:
+    """Discovered 2025-10-25 (30 days before the filing request); ordered to restore by 2025-12-26."""
+    s = receive(patrol_lead(), at(date(2025, 11, 3), 10))
+    assign(s, at(date(2025, 11, 3), 11))
+    confirm_violation(s, at(date(2025, 11, 3), 14))
+    file_case(s, date(2025, 11, 24), date(2025, 11, 25), ended=ended)
+    interview(s, at(date(2025, 11, 26), 9), more=False)
+    list_evidence(s, date(2025, 11, 28))
+    order_correction(s, date(2025, 11, 28), date(2025, 12, 1), deadline=date(2025, 12, 26))
+    return s
+
+
+def test_a_violation_past_the_time_bar_is_ordered_restored_but_not_fined() -> None:
+    # 行政处罚法第三十六条, five years for a danger to life and health (case_time_bar.dmn): ended
+    # 2020-10-20, the bar fell on 2025-10-20, before the discovery on 2025-10-25.
+    s = filed_with_the_works_ended_on(date(2020, 10, 20))
+    assert (s.data["time_bar_on"], s.data["penalty_time_barred"]) == (date(2025, 10, 20), True)
+    follow_up(s, at(date(2025, 12, 15), 10), "completed")
+    assert "record_discretion_factors" not in s.open()  # no penalty procedure
+    assert "record_repair_report" in s.open()  # the restoration is still followed and accepted
+    report_repair(s, date(2025, 12, 16))
+    accept(s, at(date(2025, 12, 17), 10))
+    close_case(
+        s,
+        [date(2025, 12, 18), date(2025, 12, 19), date(2025, 12, 22)],
+        "no_penalty",
+        "已恢复，超过处罚时效不予处罚",
+    )
+    archive(s, date(2025, 12, 23))
+    assert s.instance.status() is InstanceStatus.COMPLETED
+    assert (s.data["execution_status"], s.data["restoration_status"]) == ("time_barred", "accepted")
+
+
+def test_a_violation_discovered_within_the_time_bar_goes_to_the_penalty() -> None:
+    s = filed_with_the_works_ended_on(date(2020, 10, 26))
+    assert s.data["penalty_time_barred"] is False
+    follow_up(s, at(date(2025, 12, 15), 10), "completed")
+    assert "record_discretion_factors" in s.open()
+
+
+def test_a_filed_case_withdrawn_on_approval_ends_as_withdrawn() -> None:
+    s = filed_and_ordered()
+    send(
+        s,
+        "case_withdrawn",
+        {"approved_by": "分管领导", "decision_no": "撤〔2025〕1号"},
+        at(date(2025, 12, 10), 9),
+    )
+    assert "record_followup" not in s.open()  # the rectification follow-up ends with the case
+    withdrawal = {
+        "case_withdrawal_reason": "facts_not_established",
+        "case_withdrawal_note": "复核检测认定为非承重墙，撤销立案",
+        "case_withdrawal_approved_on": date(2025, 12, 10),
+        "case_withdrawal_files": ["att-withdrawal"],
+    }
+    assert s.task("record_case_withdrawal").role == "squad_leader"
+    fill(s, "record_case_withdrawal", withdrawal, at(date(2025, 12, 10), 10))
+    assert s.instance.status() is InstanceStatus.COMPLETED
+    assert (s.data["closure_reason"], s.data["case_no"]) == ("withdrawn", "嘉城管立〔2025〕0001号")

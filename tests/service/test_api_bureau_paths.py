@@ -327,7 +327,7 @@ def refuse_entry_then_confirm(p: Plan) -> None:
 
 
 def refuse_to_rectify(p: Plan) -> None:
-    """Extended to 2026-01-09, then left undone: the deadline passes; annotation and credit record."""
+    """Extended to 2026-01-09, then left undone: the deadline passes; the house is annotated."""
     extend_once(p)
     warning = {
         "case_escalation_action": "urged",
@@ -337,7 +337,7 @@ def refuse_to_rectify(p: Plan) -> None:
     case.fill(p, "warn_case_clock", warning, case.at(date(2025, 12, 30), 9))  # 10 days before 01-09
     p.wait_out("record_followup", case.at(date(2026, 1, 12), 10))
     case.inspect_at_deadline(p, case.at(date(2026, 1, 12), 10), "not_rectified")
-    case.record_dishonesty(p, date(2026, 1, 12), date(2026, 1, 13), date(2026, 1, 14))
+    # No 失信 record: case_dishonesty_catalogue.dmn ships OFF until the bureau names the catalogue item.
     case.annotate_house(p, [date(2026, 1, d) for d in (12, 13, 14, 15, 20, 21)])
 
 
@@ -363,7 +363,6 @@ def repair_and_lift(p: Plan) -> None:
     case.report_repair(p, date(2026, 2, 27))
     case.accept(p, case.at(date(2026, 3, 2), 10))
     case.lift_annotation(p, date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 5))
-    case.repair_credit(p, date(2026, 3, 6), date(2026, 3, 10), deletion_due=date(2026, 3, 11))
     days = [date(2026, 3, 11), date(2026, 3, 12), date(2026, 3, 13)]
     case.close_case(p, days, "penalty_executed", "处罚执行完毕，承重结构已恢复并验收合格")
     case.archive(p, date(2026, 3, 16))
@@ -391,12 +390,11 @@ def test_c_refusal_brings_annotation_credit_record_and_a_heavier_fine_all_lifted
     assert (data["discretion"]["score"], data["aggravating"]) == (70, True)
     assert (data["annotation_status"], data["credit_record_status"], data["restoration_status"]) == (
         "lifted",
-        "repaired",
+        "not_applicable",
         "accepted",
     )
     assert (Decimal(data["fine_amount"]), data["execution_status"]) == (Decimal("70000"), "paid")
     assert data["decided_on"] == "2026-02-05" < data["decision_due_on"]
-    assert data["credit_repair_deleted_on"] == "2026-03-10"
     assert_due(
         walk,
         {
@@ -406,7 +404,6 @@ def test_c_refusal_brings_annotation_credit_record_and_a_heavier_fine_all_lifted
             "record_discretion_factors": ["2026-01-09"],  # overdue when done; the 90 days still hold
             "record_party_response": ["2026-02-02", "2026-02-02"],
             "record_restoration_followup": ["2026-02-11", "2026-02-11", "2026-03-06"],  # from the outcome
-            "record_credit_deletion": ["2026-03-11"],  # 3 working days after the proof
             "archive_case": ["2026-04-13"],  # Qingming Monday 04-06 skipped
         },
     )
