@@ -85,7 +85,8 @@ def case_page(
 ) -> tuple[list[ProcessInstance], int]:
     """Return one page of cases, newest first, and the total."""
     query = case_query(session, user, flt, now)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    ids = query.with_only_columns(ProcessInstance.id).subquery()  # counting reads no other column
+    total = session.scalar(select(func.count()).select_from(ids)) or 0
     rows = session.scalars(
         query.options(defer(ProcessInstance.state))  # a list never needs the engine state
         .order_by(ProcessInstance.id.desc())

@@ -325,7 +325,8 @@ def list_instances(
                 ProcessInstance.title.like(pattern, escape="\\"),
             )
         )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    ids = query.with_only_columns(ProcessInstance.id).subquery()  # counting reads no other column
+    total = session.scalar(select(func.count()).select_from(ids)) or 0
     rows = session.scalars(
         query.options(defer(ProcessInstance.state))  # a list never needs the engine state
         .order_by(ProcessInstance.id.desc())
