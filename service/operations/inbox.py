@@ -10,7 +10,6 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased, defer
 
 from ..models import HumanTask, ProcessInstance, User
-from ..models.instances import InstanceStatusColumn
 from .tasks import ASSIGNER_ROLES
 
 FLAGS = ("overdue", "due_soon", "mine", "unassigned")
@@ -54,10 +53,14 @@ def case_title(case: ProcessInstance) -> str:
 
 
 def _scope(user: User, team: bool) -> Select[Any]:
-    """Open tasks of running cases the user may act on (leaders with `team`: all of them)."""
-    query = select(HumanTask).select_from(HumanTask)
-    query = query.join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
-    query = query.where(ProcessInstance.status == InstanceStatusColumn.RUNNING)
+    """Open tasks of running cases the user may act on (leaders with `team`: all of them).
+
+    Task rows exist only while their case runs: every save rebuilds them from the engine's ready
+    tasks, and a completed or cancelled case has none. So no status filter is needed, and the join
+    to the case is an outer one that PostgreSQL drops when nothing reads the case (the counts): a
+    count is one index pass over the tasks, not a join with every running case.
+    """
+    query = select(HumanTask).outerjoin(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
     if team and user.has_role(*ASSIGNER_ROLES):
         return query
     mine = HumanTask.assignee_id == user.id
@@ -110,12 +113,30 @@ def count(session: Session, query: Select[Any]) -> int:
     return session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
 
 
-def inbox_page(
+def inbox_view(
     session: Session, user: User, flt: InboxFilter, now: datetime, *, page: int = 1, per_page: int = 25
+) -> tuple[list[InboxRow], int, dict[str, int]]:
+    """Return one page of inbox rows, their total and the counts per flag, counting in one pass."""
+    counts = filter_counts(session, user, flt, now)
+    active = [flag for flag in FLAGS if getattr(flt, flag)]
+    total = counts[active[0] if active else "all"] if len(active) <= 1 else None
+    rows, total = inbox_page(session, user, flt, now, page=page, per_page=per_page, total=total)
+    return rows, total, counts
+
+
+def inbox_page(
+    session: Session,
+    user: User,
+    flt: InboxFilter,
+    now: datetime,
+    *,
+    page: int = 1,
+    per_page: int = 25,
+    total: int | None = None,
 ) -> tuple[list[InboxRow], int]:
-    """Return one page of inbox rows, due first (undated last), and the total."""
+    """Return one page of inbox rows, due first (undated last), and the total (counted unless given)."""
     query = inbox_query(session, user, flt, now)
-    total = count(session, query)
+    total = count(session, query) if total is None else total
     assignee = aliased(User)
     rows = session.execute(
         query.add_columns(ProcessInstance, assignee.display_name, assignee.username)

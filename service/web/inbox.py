@@ -83,7 +83,7 @@ def inbox() -> ResponseReturnValue:
     session, user, now = get_session(), page_user(), request_now()
     flt = _filter_from_args()
     number, size = page_args()
-    rows, total = inbox_ops.inbox_page(session, user, flt, now, page=number, per_page=size)
+    rows, total, counts = inbox_ops.inbox_view(session, user, flt, now, page=number, per_page=size)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "web/inbox.html",
@@ -91,7 +91,7 @@ def inbox() -> ResponseReturnValue:
         page=Page(rows, total, number, size),
         flt=flt,
         args=args,
-        flags=_flag_links(flt, args, inbox_ops.filter_counts(session, user, flt, now)),
+        flags=_flag_links(flt, args, counts),
         processes=sorted(process_names().items(), key=lambda kv: kv[1]),
         stages=inbox_ops.stage_options(session, user, now),
         may_team=user.has_role(*ASSIGNER_ROLES),
