@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -96,6 +97,7 @@ def run_workers(url: str, workers: int, count: int) -> dict[str, Any]:
     env = {**os.environ, "ZHIFA_DATABASE_URL": url, "ZHIFA_SECRET_KEY": SECRET, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "service", "timers", "run", "--now", DUE.isoformat()]
     engine = create_engine(url)
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     processes = [
         subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # noqa: S603
@@ -107,6 +109,8 @@ def run_workers(url: str, workers: int, count: int) -> dict[str, Any]:
         samples.append((time.perf_counter() - started, fired_count(engine)))
     elapsed = time.perf_counter() - started
     outputs = [p.communicate()[0].decode().strip().splitlines()[-1:] for p in processes]
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
     samples.append((elapsed, fired_count(engine)))
     engine.dispose()
     return {
@@ -114,6 +118,7 @@ def run_workers(url: str, workers: int, count: int) -> dict[str, Any]:
         "samples": samples,
         "outputs": outputs,
         "codes": [p.returncode for p in processes],
+        "worker_cpu": cpu,
     }
 
 
@@ -182,6 +187,11 @@ def bench(database: str, count: int, workers: int) -> None:
     print(f"fired_once: {result['fired_once']}  fired_twice_or_more: {result['fired_more_than_once']}")
     print(f"still_waiting: {result['still_waiting']}  incidents: {result['incidents']}")
     print(f"worker_exit_codes: {run['codes']}")
+    # What the workers themselves spent (PostgreSQL not included): the drain time on a machine where
+    # the workers get their cores, whatever else runs on this one.
+    per_timer = run["worker_cpu"] / max(count, 1)
+    print(f"worker_cpu_ms_per_timer: {1000 * per_timer:.1f}")
+    print(f"load_average_1min_at_end: {os.getloadavg()[0]:.1f}")
 
 
 def main() -> None:

@@ -209,6 +209,7 @@ class _Templates:
 
     def __init__(self) -> None:
         self.entries: OrderedDict[tuple[object, ...], DiagramTemplate] = OrderedDict()
+        self.called: dict[tuple[object, ...], tuple[str, ...]] = {}  # call activities' targets, per process
         self.lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -229,6 +230,7 @@ def diagram_template(
     layout: Layout = "auto",
     legend: bool = True,
     link: Callable[[str], str] | None = None,
+    content_hash: str | None = None,
 ) -> DiagramTemplate:
     """Return the process's template, drawn on first use for these file contents.
 
@@ -238,29 +240,39 @@ def diagram_template(
         layout: "auto" (dot) or "bpmn" (DI positions and waypoints).
         legend: include the state legend (instance diagrams) or not (definition diagrams).
         link: maps a called process id to the URL a call activity links to.
+        content_hash: the definition version's hash of these files, when the caller knows it
+            (saves hashing the files on every request).
 
     Raises:
         LookupError: no file defines `process_id`.
         ValueError: unknown layout, or "bpmn" and a node has no DI bounds, or a file is not XML.
     """
-    deployment = load_deployment(sources)
-    process = deployment.processes.get(process_id)
-    if process is None:
-        raise LookupError(f"process {process_id!r} is not defined in the given files")
-    called = sorted({n.called_element for c in iter_containers(process) for n in c.nodes if n.called_element})
-    links = tuple(link(c) for c in called) if link is not None else None
-    key = (sources_digest(sources), process_id, layout, legend, links)
+    short_key = (content_hash or sources_digest(sources), process_id, layout, legend)
     with _templates.lock:
-        found = _templates.entries.get(key)
+        called = _templates.called.get(short_key)
+    links = tuple(link(c) for c in called) if link is not None and called is not None else None
+    key = (*short_key, links)
+    with _templates.lock:
+        found = _templates.entries.get(key) if called is not None else None
         if found is not None:
             _templates.entries.move_to_end(key)
             _templates.hits += 1
             return found
+    deployment = load_deployment(sources)
+    process = deployment.processes.get(process_id)
+    if process is None:
+        raise LookupError(f"process {process_id!r} is not defined in the given files")
+    called_ids = sorted(
+        {n.called_element for c in iter_containers(process) for n in c.nodes if n.called_element}
+    )
+    links = tuple(link(c) for c in called_ids) if link is not None else None
+    key = (*short_key, links)
     paint = _TemplatePaint(trace=None, role_names=deployment.role_names, link=link, legend=legend)
     svg = _PROLOG.sub("", render_svg(draw_process(process, paint, layout)), count=1)
     template = DiagramTemplate(_cut(svg, process), deployment.role_names)
     with _templates.lock:
         _templates.misses += 1
+        _templates.called[short_key] = tuple(called_ids)
         _templates.entries[key] = template
         while len(_templates.entries) > _CACHE_SIZE:
             _templates.entries.popitem(last=False)

@@ -57,7 +57,9 @@ def definition_diagram(key: str) -> ResponseReturnValue:
         raise NotFound("流程不存在 / no such process")
     process = get_runtime().loaded(row).process
     template = _template(
-        lambda: diagram_template(process.files, key, layout=layout, legend=False, link=_link)
+        lambda: diagram_template(
+            process.files, key, layout=layout, legend=False, link=_link, content_hash=process.content_hash
+        )
     )
     return _svg(template.render(None))
 
@@ -74,7 +76,9 @@ def instance_diagram(instance_id: int) -> ResponseReturnValue:
     live = instance_ops.load_live(session, instance_id)
     process = live.definition.process
     template = _template(
-        lambda: diagram_template(process.files, process.process_id, layout=layout, link=_link)
+        lambda: diagram_template(
+            process.files, process.process_id, layout=layout, link=_link, content_hash=process.content_hash
+        )
     )
     trace: Trace = live.engine.trace()
     return _svg(template.render(trace), etag)

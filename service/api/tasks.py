@@ -32,13 +32,13 @@ def list_all() -> ResponseReturnValue:
     page, per_page = args.pop("page"), args.pop("per_page")
     session, user, now = get_session(), current_user(), request_now()
     flt = inbox_ops.InboxFilter(**args)
-    rows, total = inbox_ops.inbox_page(session, user, flt, now, page=page, per_page=per_page)
+    rows, total, counts = inbox_ops.inbox_view(session, user, flt, now, page=page, per_page=per_page)
     return {
         "items": [_inbox_item(row) for row in rows],
         "total": total,
         "page": page,
         "per_page": per_page,
-        "counts": inbox_ops.filter_counts(session, user, flt, now),
+        "counts": counts,
     }
 
 

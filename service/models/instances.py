@@ -94,7 +94,7 @@ class HumanTask(Base):
     process_id: Mapped[str] = mapped_column(String(100))
     role: Mapped[str | None] = mapped_column(String(50))
     form_key: Mapped[str | None] = mapped_column(String(100))
-    due_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None] = mapped_column(index=True)  # the inbox pages in due order
     warn_at: Mapped[datetime | None]
     due_provisional: Mapped[bool] = mapped_column(default=False)
     deadline_moved_earlier: Mapped[bool] = mapped_column(default=False)

@@ -21,6 +21,8 @@ from ..models import CalendarYear, HumanTask, InstanceTimer, ProcessInstance
 from ..runtime import get_runtime
 from .audit import SYSTEM_ACTOR, record_instance_event
 
+_CHECKED_IN = "zhifa.calendar_checked_in"  # the transaction that last compared the signature
+
 
 class _Live(Protocol):
     row: ProcessInstance
@@ -28,9 +30,17 @@ class _Live(Protocol):
 
 
 def sync_calendar(session: Session) -> None:
-    """Load the entered schedules into this process's calendar if they changed since the last load."""
+    """Load the entered schedules into this process's calendar if they changed since the last load.
+
+    Checked once per transaction: a timer worker loads a batch of cases in one transaction, and a
+    query per case would also flush the previous case's rows one by one instead of in one batch.
+    """
+    transaction = session.get_transaction()
+    if transaction is not None and session.info.get(_CHECKED_IN) is transaction:
+        return
     runtime = get_runtime()
     signature = tuple(session.execute(select(func.count(), func.max(CalendarYear.entered_at))).one())
+    session.info[_CHECKED_IN] = session.get_transaction()
     if signature == runtime.calendar_signature:
         return
     runtime.engine.calendar.set_entered(entered_schedules(session))

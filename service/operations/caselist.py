@@ -13,7 +13,7 @@ from workflows import CHINA_TZ
 
 from ..models import CaseParticipant, HumanTask, ProcessInstance, User
 from ..models.instances import InstanceStatusColumn
-from .visibility import visible_instances
+from .visibility import newest_first, visible_instances
 
 EXPORT_LIMIT = 10_000
 
@@ -41,9 +41,11 @@ def _china_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=CHINA_TZ)
 
 
-def case_query(session: Session, user: User, flt: CaseFilter, now: datetime) -> Select[Any]:
-    """Return the filtered query of visible cases (no order, no paging)."""
-    query = visible_instances(user)
+def case_query(
+    session: Session, user: User, flt: CaseFilter, now: datetime, *, counting: bool = False
+) -> Select[Any]:
+    """Return the filtered query of visible cases (no order, no paging; `counting`: shaped for a count)."""
+    query = visible_instances(user, counting=counting)
     if flt.process:
         query = query.where(ProcessInstance.process_key == flt.process)
     if flt.stage:
@@ -85,10 +87,12 @@ def case_page(
 ) -> tuple[list[ProcessInstance], int]:
     """Return one page of cases, newest first, and the total."""
     query = case_query(session, user, flt, now)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    counted = case_query(session, user, flt, now, counting=True)
+    ids = counted.with_only_columns(ProcessInstance.id).subquery()  # counting reads no other column
+    total = session.scalar(select(func.count()).select_from(ids)) or 0
     rows = session.scalars(
         query.options(defer(ProcessInstance.state))  # a list never needs the engine state
-        .order_by(ProcessInstance.id.desc())
+        .order_by(newest_first(flt.text))
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
@@ -121,7 +125,10 @@ def officers(session: Session) -> list[User]:
 
 def stage_names(session: Session, user: User) -> list[str]:
     """Return the stage names of visible running cases."""
-    query = visible_instances(user).with_only_columns(ProcessInstance.stage).distinct()
+    query = visible_instances(user, counting=True).where(
+        ProcessInstance.status == InstanceStatusColumn.RUNNING
+    )
+    query = query.with_only_columns(ProcessInstance.stage).distinct()
     names: set[str] = set()
     for (stage,) in session.execute(query):
         names.update(n for n in (stage or "").split("、") if n)

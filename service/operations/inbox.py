@@ -6,11 +6,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased, defer
 
 from ..models import HumanTask, ProcessInstance, User
-from ..models.instances import InstanceStatusColumn
 from .tasks import ASSIGNER_ROLES
 
 FLAGS = ("overdue", "due_soon", "mine", "unassigned")
@@ -54,9 +53,14 @@ def case_title(case: ProcessInstance) -> str:
 
 
 def _scope(user: User, team: bool) -> Select[Any]:
-    """Open tasks of running cases the user may act on (leaders with `team`: all of them)."""
-    query = select(HumanTask).join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
-    query = query.where(ProcessInstance.status == InstanceStatusColumn.RUNNING)
+    """Open tasks of running cases the user may act on (leaders with `team`: all of them).
+
+    Task rows exist only while their case runs: every save rebuilds them from the engine's ready
+    tasks, and a completed or cancelled case has none. So no status filter is needed, and the join
+    to the case is an outer one that PostgreSQL drops when nothing reads the case (the counts): a
+    count is one index pass over the tasks, not a join with every running case.
+    """
+    query = select(HumanTask).outerjoin(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
     if team and user.has_role(*ASSIGNER_ROLES):
         return query
     mine = HumanTask.assignee_id == user.id
@@ -82,15 +86,21 @@ def _filtered(query: Select[Any], user: User, flt: InboxFilter, now: datetime) -
                 ProcessInstance.title.like(pattern, escape="\\"),
             )
         )
-    if flt.overdue:
-        query = query.where(HumanTask.due_at.is_not(None), HumanTask.due_at < now)
-    if flt.due_soon:
-        query = query.where(HumanTask.warn_at.is_not(None), HumanTask.warn_at <= now, HumanTask.due_at >= now)
-    if flt.mine:
-        query = query.where(HumanTask.assignee_id == user.id)
-    if flt.unassigned:
-        query = query.where(HumanTask.assignee_id.is_(None))
+    conditions = _flag_conditions(user, now)
+    for flag in FLAGS:
+        if getattr(flt, flag):
+            query = query.where(conditions[flag])
     return query
+
+
+def _flag_conditions(user: User, now: datetime) -> dict[str, ColumnElement[bool]]:
+    """Return what each flag filter adds to the query."""
+    return {
+        "overdue": and_(HumanTask.due_at.is_not(None), HumanTask.due_at < now),
+        "due_soon": and_(HumanTask.warn_at.is_not(None), HumanTask.warn_at <= now, HumanTask.due_at >= now),
+        "mine": HumanTask.assignee_id == user.id,
+        "unassigned": HumanTask.assignee_id.is_(None),
+    }
 
 
 def inbox_query(session: Session, user: User, flt: InboxFilter, now: datetime) -> Select[Any]:
@@ -103,12 +113,30 @@ def count(session: Session, query: Select[Any]) -> int:
     return session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
 
 
-def inbox_page(
+def inbox_view(
     session: Session, user: User, flt: InboxFilter, now: datetime, *, page: int = 1, per_page: int = 25
+) -> tuple[list[InboxRow], int, dict[str, int]]:
+    """Return one page of inbox rows, their total and the counts per flag, counting in one pass."""
+    counts = filter_counts(session, user, flt, now)
+    active = [flag for flag in FLAGS if getattr(flt, flag)]
+    total = counts[active[0] if active else "all"] if len(active) <= 1 else None
+    rows, total = inbox_page(session, user, flt, now, page=page, per_page=per_page, total=total)
+    return rows, total, counts
+
+
+def inbox_page(
+    session: Session,
+    user: User,
+    flt: InboxFilter,
+    now: datetime,
+    *,
+    page: int = 1,
+    per_page: int = 25,
+    total: int | None = None,
 ) -> tuple[list[InboxRow], int]:
-    """Return one page of inbox rows, due first (undated last), and the total."""
+    """Return one page of inbox rows, due first (undated last), and the total (counted unless given)."""
     query = inbox_query(session, user, flt, now)
-    total = count(session, query)
+    total = count(session, query) if total is None else total
     assignee = aliased(User)
     rows = session.execute(
         query.add_columns(ProcessInstance, assignee.display_name, assignee.username)
@@ -124,10 +152,11 @@ def inbox_page(
 def filter_counts(session: Session, user: User, flt: InboxFilter, now: datetime) -> dict[str, int]:
     """Count the tasks each flag would show, on top of the other (non-flag) filters: {"all": n, ...}."""
     base = replace(flt, overdue=False, due_soon=False, mine=False, unassigned=False)
-    counts = {"all": count(session, inbox_query(session, user, base, now))}
-    for flag in FLAGS:
-        counts[flag] = count(session, inbox_query(session, user, replace(base, **{flag: True}), now))
-    return counts
+    conditions = _flag_conditions(user, now)
+    columns = [func.count(), *(func.count().filter(conditions[flag]) for flag in FLAGS)]
+    query = inbox_query(session, user, base, now).with_only_columns(*columns).order_by(None)
+    row = session.execute(query).one()  # one pass over the tasks for every count
+    return dict(zip(("all", *FLAGS), (int(n or 0) for n in row), strict=True))
 
 
 def stage_options(session: Session, user: User, now: datetime) -> list[str]:

@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import event, func, inspect, or_, select
-from sqlalchemy.orm import Session, defer, selectinload, sessionmaker
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from workflows import InstanceStatus, ThrownMessage, WorkflowInstance, is_internal_message
 
@@ -29,6 +29,7 @@ from ..runtime import InstanceCache, LoadedDefinition, get_runtime
 from .audit import Actor, record_instance_event
 from .audit_snapshots import remember_state
 from .calendar_sync import deadline_record, record_new_deadlines, sync_calendar
+from .caselist import CaseFilter, case_page
 from .deploy import latest_definition
 from .publicity import sync_public_notice
 from .visibility import visible_instances
@@ -315,28 +316,8 @@ def list_instances(
     per_page: int = 20,
 ) -> tuple[list[ProcessInstance], int]:
     """Return one page of visible instances, newest first, and the total count."""
-    query = visible_instances(user)
-    if status:
-        query = query.where(ProcessInstance.status == InstanceStatusColumn(status))
-    if process:
-        query = query.where(ProcessInstance.process_key == process)
-    if text:
-        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        query = query.where(
-            or_(
-                ProcessInstance.search_text.like(pattern, escape="\\"),
-                ProcessInstance.title.like(pattern, escape="\\"),
-            )
-        )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.options(defer(ProcessInstance.state))  # a list never needs the engine state
-        .order_by(ProcessInstance.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(rows), total
+    flt = CaseFilter(status=status, process=process, text=text)
+    return case_page(session, user, flt, utcnow(), page=page, per_page=per_page)
 
 
 def send_message(

@@ -28,7 +28,12 @@ def instance_svg(live: LiveInstance, layout: str) -> str:
             _CACHE.move_to_end(key)
             return hit
     process = live.definition.process
-    template = diagram_template(process.files, process.process_id, layout=layout)  # type: ignore[arg-type]
+    template = diagram_template(
+        process.files,
+        process.process_id,
+        layout=layout,  # type: ignore[arg-type]
+        content_hash=process.content_hash,
+    )
     svg = template.render(live.engine.trace())
     with _lock:
         _CACHE[key] = svg

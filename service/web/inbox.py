@@ -86,8 +86,9 @@ def inbox() -> ResponseReturnValue:
     session, user, now = get_session(), page_user(), request_now()
     flt = _filter_from_args()
     number, size = page_args()
+    rows, total, counts = inbox_ops.inbox_view(session, user, flt, now, page=number, per_page=size)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    flags = _flag_links(flt, args, inbox_ops.filter_counts(session, user, flt, now))
+    flags = _flag_links(flt, args, counts)
     incidents = _incident_link(user, args)
     if incidents is not None:
         flags.append(incidents)
@@ -97,7 +98,6 @@ def inbox() -> ResponseReturnValue:
             return render_template(
                 "web/inbox_incidents.html", incidents=found, page=page, args=args, flags=flags
             )
-    rows, total = inbox_ops.inbox_page(session, user, flt, now, page=number, per_page=size)
     return render_template(
         "web/inbox.html",
         items=[item_of(row, user) for row in rows],

@@ -1,4 +1,4 @@
-"""add case participants, a started-by index and trigram search indexes
+"""add case participants, started-by and task due indexes, and trigram search indexes
 
 Revision ID: perfb_01
 Revises: rela_03
@@ -44,6 +44,7 @@ def upgrade() -> None:
         "WHERE instance_id IS NOT NULL AND actor <> 'system'"
     )
     op.create_index(op.f("ix_process_instances_started_by_id"), "process_instances", ["started_by_id"])
+    op.create_index(op.f("ix_human_tasks_due_at"), "human_tasks", ["due_at"])
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for column in _TRGM_COLUMNS:  # on SQLite a plain index of the same name (see the model)
@@ -60,6 +61,7 @@ def downgrade() -> None:
     """Revert this revision."""
     for column in _TRGM_COLUMNS:
         op.drop_index(f"ix_process_instances_{column}_trgm", table_name="process_instances")
+    op.drop_index(op.f("ix_human_tasks_due_at"), table_name="human_tasks")
     op.drop_index(op.f("ix_process_instances_started_by_id"), table_name="process_instances")
     op.drop_index(op.f("ix_case_participants_instance_id"), table_name="case_participants")
     op.drop_table("case_participants")
