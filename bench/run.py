@@ -29,7 +29,7 @@ from bench.history import history_curve  # noqa: E402
 from bench.http_client import InProcessApi  # noqa: E402
 from bench.setup import gunicorn, postgres_url, prepare_database, users_by_role  # noqa: E402
 from bench.throughput import throughput  # noqa: E402
-from bench.walks import PROCESSES, Case, Walker  # noqa: E402
+from bench.walks import PROCESSES, STARTED_BY_PEOPLE, Case, Walker  # noqa: E402
 from forms import default_registry  # noqa: E402
 from workflows import CHINA_TZ, load_definitions  # noqa: E402
 
@@ -59,17 +59,31 @@ def walk_all(
     rng = random.Random(SEED)
     cases = []
     for index in range(cases_per_process):
-        for process in PROCESSES:
+        for process in STARTED_BY_PEOPLE:
             case = walker.start(process, random.Random(rng.random() + index), keys[process])
             cases.append(walker.walk(case, rng, max_steps))
+    walked: set[int] = api.__dict__.setdefault("walked", set())  # one database, several series
+    for case in walker.spawned(walked | {c.instance_id for c in cases}):  # e.g. publicity cases
+        cases.append(walker.walk(case, rng, max_steps))
+    walked.update(c.instance_id for c in cases)
     return cases, walker.refused
 
 
-def by_process(cases: list[Case]) -> dict[str, list[float]]:
+def owner_of(definitions: dict[str, Any]) -> dict[str, str]:
+    """Map each (sub-)process id to the bureau process (bpmn file) that holds it."""
+    owners = {key: key for key in definitions}
+    for key, definition in definitions.items():
+        for name in definition.subprocess_specs:
+            owners.setdefault(name, key)
+    return owners
+
+
+def by_process(cases: list[Case], owners: dict[str, str]) -> dict[str, list[float]]:
+    """Completion timings by the bureau process each task belongs to."""
     out: dict[str, list[float]] = {}
     for case in cases:
         for step in case.steps:
-            out.setdefault(step.process, []).append(step.ms)
+            out.setdefault(owners.get(step.scope, step.scope), []).append(step.ms)
     return out
 
 
@@ -112,7 +126,7 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     args = parser.parse_args()
     cases_per_process = args.cases or (2 if args.quick else 6)
-    max_steps = 40 if args.quick else 80
+    max_steps = 60 if args.quick else 80
     definitions = load_definitions(
         {
             p.name: p.read_text(encoding="utf-8")
@@ -121,19 +135,20 @@ def main() -> None:
         }
     )
     forms = default_registry()
+    owners = owner_of(definitions)
     with tempfile.TemporaryDirectory() as tmp:
         sqlite_url = f"sqlite:///{tmp}/bench.sqlite3"
         app = prepare_database(sqlite_url)
         keys = start_forms(app)
         walk_all(InProcessApi(app), keys, 1, 5)  # warm caches (parsed definitions, compiled forms)
         in_process, _ = walk_all(InProcessApi(app), keys, cases_per_process, max_steps)
-        summary("API in-process (SQLite)", by_process(in_process))
+        summary("API in-process (SQLite)", by_process(in_process, owners))
         pg_url = None if args.no_postgres else postgres_url()
         if pg_url is not None and not args.quick:
             with gunicorn(sqlite_url, workers=2) as api:
                 summary(
                     "API over HTTP (gunicorn 2 workers, SQLite)",
-                    by_process(walk_all(api, keys, cases_per_process, max_steps)[0]),
+                    by_process(walk_all(api, keys, cases_per_process, max_steps)[0], owners),
                 )
         url = pg_url or sqlite_url
         database = "PostgreSQL" if pg_url else "SQLite"
@@ -142,11 +157,13 @@ def main() -> None:
         with gunicorn(url, workers=2) as api:
             walk_all(api, keys, 1, 3)  # warm both workers
             over_http, refused = walk_all(api, keys, cases_per_process, max_steps)
-            http_all = summary(f"API over HTTP (gunicorn 2 workers, {database})", by_process(over_http))
+            http_all = summary(
+                f"API over HTTP (gunicorn 2 workers, {database})", by_process(over_http, owners)
+            )
             slowest_step_types(over_http)
             print(f"    generated answers refused (422, case stopped there): {refused}")
             curve = history_curve(api, china_today(), [10, 200] if args.quick else [10, 200, 1000])
-        floor, missed = replay_ms(over_http, definitions, forms, datetime.now(UTC))
+        floor, missed = replay_ms(over_http, definitions, forms, datetime.now(UTC), owners)
         floor_all = summary("lean engine floor (restore + run + save state-only blob)", floor)
         if missed:
             print(f"    steps the floor could not replay: {missed}")

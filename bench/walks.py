@@ -26,6 +26,9 @@ PROCESSES = (
     "major_decision_review",
     "enforcement_publicity",
 )
+# Started by people; the other two run as a called process (major_decision_review) or are started
+# by a message from another case (enforcement_publicity): walks reach them from these.
+STARTED_BY_PEOPLE = ("complaint_handling", "load_bearing_case", "penalty_procedure")
 CHOICE_TYPES = (FieldType.CHOICE,)
 
 
@@ -48,6 +51,7 @@ class Case:
     instance_id: int
     start_data: dict[str, Any]
     steps: list[Step] = field(default_factory=list)
+    by_message: bool = False  # started by another case's message: start data is the payload, no form
 
 
 class Walker:
@@ -105,6 +109,21 @@ class Walker:
         step = Step(case.process, task["process_id"], task["bpmn_id"], data, ms)
         case.steps.append(step)
         return step
+
+    def spawned(self, known: set[int]) -> list[Case]:
+        """Running cases started by other cases' messages (not by this walker) that have open tasks."""
+        auditor = self.users["auditor"]
+        body = self.api.get(auditor, "/process-instances?status=running&per_page=100")
+        found = []
+        for item in body["items"]:
+            if item["id"] in known:
+                continue
+            events = self.api.get(auditor, f"/process-instances/{item['id']}/events")["items"]
+            started = next((e["data"] for e in events if e["kind"] == "instance_started"), None) or {}
+            found.append(
+                Case(item["process_key"], item["id"], dict(started.get("start_data") or {}), by_message=True)
+            )
+        return found
 
     def walk(self, case: Case, rng: random.Random, max_steps: int) -> Case:
         """Step the case until nothing is open, an answer is refused or `max_steps` are done."""
