@@ -1,9 +1,10 @@
 """The lean engine floor: SpiffWorkflow alone replaying the walked cases, restore + run + save per task.
 
 Per completed task the floor restores the same state-only blob the service stores (spec kept out,
-`workflows.serializer`), runs the task with the same (already validated) data on the same diagram,
-runs the engine steps and saves the blob again. Form validation, numbers and everything else the
-service does happen outside the timed region. This is the least any persistent engine must do.
+`workflows.serializer`; finished history compacted the same way, `workflows.compaction`, outside
+the timing), runs the task with the same (already validated) data on the same diagram, runs the
+engine steps and saves the blob again. Form validation, numbers, compaction and everything else
+the service does happen outside the timed region. This is the least any persistent engine must do.
 
 This is, with `workflows/`, the one place that imports SpiffWorkflow: it measures the library itself.
 """
@@ -21,6 +22,7 @@ from SpiffWorkflow.util.task import TaskState
 from bench.walks import Case
 from forms import FormRegistry
 from workflows import ProcessDefinition, WorkCalendar, frozen_at
+from workflows.compaction import compact
 from workflows.deadlines import make_deadline_script_engine
 from workflows.expressions import build_helpers
 from workflows.serializer import dump_state, load_state
@@ -77,8 +79,11 @@ def _replay(case: Case, definition: ProcessDefinition, forms: FormRegistry, engi
             workflow.do_engine_steps()
         except Exception:  # noqa: BLE001  (the service keeps such a step as an incident; the floor stops)
             return out
+        ran = time.perf_counter() - t0
+        compact(workflow)  # the blob the service stores is compacted (long cases): same blob, untimed
+        t1 = time.perf_counter()
         blob = dump_state(workflow)
-        out.append((time.perf_counter() - t0) * 1000)
+        out.append((ran + time.perf_counter() - t1) * 1000)
     return out
 
 

@@ -73,7 +73,9 @@ def owner_of(definitions: dict[str, Any]) -> dict[str, str]:
     """Map each (sub-)process id to the bureau process (bpmn file) that holds it."""
     owners = {key: key for key in definitions}
     for key, definition in definitions.items():
-        for name in definition.subprocess_specs:
+        called = {name for name in definition.subprocess_specs if name in definitions}
+        theirs = {name for name in called for name in definitions[name].subprocess_specs}
+        for name in set(definition.subprocess_specs) - called - theirs:
             owners.setdefault(name, key)
     return owners
 

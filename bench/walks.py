@@ -52,6 +52,7 @@ class Case:
     start_data: dict[str, Any]
     steps: list[Step] = field(default_factory=list)
     by_message: bool = False  # started by another case's message: start data is the payload, no form
+    open: list[dict[str, Any]] | None = None  # open tasks from the last answer (None: ask)
 
 
 class Walker:
@@ -73,7 +74,7 @@ class Walker:
             )
             if status == 201:
                 self._starters[process] = user
-                return Case(process, body["id"], data)
+                return Case(process, body["id"], data, open=self._ours(body["tasks"]))
         raise RuntimeError(f"nobody could start {process}: {status} {body}")
 
     def _starter_candidates(self, process: str) -> list[str]:
@@ -83,13 +84,16 @@ class Walker:
     def open_tasks(self, case: Case) -> list[dict[str, Any]]:
         """Open tasks of a case."""
         body = self.api.get(self.users["auditor"], f"/process-instances/{case.instance_id}")
-        return [t for t in body["tasks"] if t["role"] in self.users]
+        return self._ours(body["tasks"])
+
+    def _ours(self, tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [t for t in tasks if t["role"] in self.users]
 
     def step(
         self, case: Case, rng: random.Random, answers: Mapping[str, Mapping[str, Any]] | None = None
     ) -> Step | None:
         """Complete one open task of the case; None when nothing is open or the answer was refused."""
-        tasks = self.open_tasks(case)
+        tasks = case.open if case.open is not None else self.open_tasks(case)
         if not tasks:
             return None
         preferred = [t for t in tasks if answers and t["bpmn_id"] in answers]
@@ -98,8 +102,9 @@ class Walker:
         overrides = dict((answers or {}).get(task["bpmn_id"], {}))
         data = self._sample(task["form_key"], rng, overrides, lambda: self.api.upload(user, task["id"]))
         t0 = time.perf_counter()
-        status, _ = self.api.request("POST", user, f"/tasks/{task['id']}/complete", {"data": data})
+        status, body = self.api.request("POST", user, f"/tasks/{task['id']}/complete", {"data": data})
         ms = (time.perf_counter() - t0) * 1000
+        case.open = self._ours(body["tasks"]) if status == 200 else None
         if status != 200:
             if status == 422:
                 self.refused += 1
