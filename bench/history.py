@@ -36,8 +36,12 @@ def history_curve(api: Any, today: date, checkpoints: list[int]) -> dict[int, fl
         if walker.step(case, rng, answers) is None or len(case.steps) > 100:
             raise RuntimeError(f"the case did not reach {LOOP_TASK}: {[s.bpmn_id for s in case.steps][-5:]}")
     rounds: list[float] = []
+    loop_answer = dict(answers[LOOP_TASK])
     for _ in range(max(checkpoints) + WINDOW):
-        step = walker.step(case, rng, {LOOP_TASK: answers[LOOP_TASK]})
+        step = walker.step(case, rng, {LOOP_TASK: loop_answer})
+        if step is not None and "rect_followup_files" not in loop_answer:
+            # Later rounds cite the first round's record: a case holds at most 1,000 files (quota).
+            loop_answer["rect_followup_files"] = step.data["rect_followup_files"]
         if step is None or step.bpmn_id != LOOP_TASK:
             raise RuntimeError(
                 f"loop stopped after {len(rounds)} rounds ({walker.refused} refused, {walker.errors} errors)"
