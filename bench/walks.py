@@ -152,12 +152,16 @@ class Walker:
             and f.default is None
             and rng.random() < 0.3
         }
-        attachment = (lambda _field: upload()) if upload else None
+
+        def attachment(name: str) -> str:  # a file named in the answer is not uploaded again
+            given = overrides.get(name)
+            return str(given[0]) if isinstance(given, list) and given else upload()
+
         return sample_input(
             definition,
             today=self.today,
             overrides={**drawn, **overrides},
-            attachment=attachment,
+            attachment=attachment if upload else None,
             rng=rng,
             vary=self.explore,
         )
