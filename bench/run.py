@@ -1,197 +1,204 @@
-"""Benchmark: task completions through the API (in-process and over HTTP) against the raw engine floor.
+"""Benchmark: the bureau's processes through the API (in-process and over HTTP) against the lean engine floor.
 
-The floor is SpiffWorkflow itself running the same diagram with the same data, with one full
-serialise + restore per step (what any persistent engine must at least do). Both are measured in
-the same run on the same machine, so the printed ratio is comparable across machines.
+Seeded random walks of all five processes in bpmn/ run in-process and over HTTP with gunicorn, on
+SQLite and on PostgreSQL when reachable; the lean floor (bench/engine_floor.py: SpiffWorkflow
+restoring, running and saving the same state-only blob, validation outside the timing) replays the
+very same walks. It prints per-process and overall median/p95 and the ratios, the slowest step
+types, the cost of one long case along its history, and (full run) throughput with 2 and 4
+gunicorn workers and 1/4/16 concurrent clients.
 
-    python bench/run.py --quick      # about a minute; last line: ratio_to_engine_floor: <ratio>
+    python bench/run.py --quick   # about two minutes; ends with history_ratio and ratio_to_engine_floor
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import socket
+import random
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.engine_floor import engine_floor_ms  # noqa: E402
-from bench.http_client import HttpApi  # noqa: E402
-from forms import FormRegistry, sample_input  # noqa: E402
+from bench.engine_floor import replay_ms  # noqa: E402
+from bench.history import history_curve  # noqa: E402
+from bench.http_client import InProcessApi  # noqa: E402
+from bench.setup import gunicorn, postgres_url, prepare_database, users_by_role  # noqa: E402
+from bench.throughput import throughput  # noqa: E402
+from bench.walks import PROCESSES, STARTED_BY_PEOPLE, Case, Walker  # noqa: E402
+from forms import default_registry  # noqa: E402
+from workflows import CHINA_TZ, load_definitions  # noqa: E402
 
-PROCESS_DIR = ROOT / "tests" / "data" / "acceptance"
-PROCESS_KEY = "case_flow"
-FORMS = FormRegistry.from_directory(PROCESS_DIR / "forms")
-TODAY = date(2026, 10, 9)
-ANSWERS = {
-    "register_case": {"received_on": "2026-09-29"},
-    "approve_filing": {"filing_decision": "approve"},
-    "inspect_site": {"damaged_area": "35.50", "photos": []},
-    "legal_review": {"legal_opinion": "agree"},
-}
-USERS = {
-    "officer": "officer1",
-    "squad_leader": "squad_leader",
-    "legal_reviewer": "legal_reviewer",
-}
+SEED = 20261203
 
 
-def task_data(form_key: str, bpmn_id: str) -> dict[str, Any]:
-    """The JSON a client sends for a task: generated from its form, with routing answers."""
-    definition = FORMS.get(form_key).definition
-    overrides = ANSWERS.get(bpmn_id, {})
-    data = sample_input(definition, today=TODAY, overrides=overrides)
-    return {k: v for k, v in data.items() if not (isinstance(v, list) and not v)}
+def china_today() -> date:
+    return datetime.now(UTC).astimezone(CHINA_TZ).date()
 
 
-def run_api(api: Any, instances: int) -> tuple[list[float], float]:
-    """Start and finish `instances` cases; return per-completion milliseconds and instances/s."""
-    timings: list[float] = []
-    started = time.perf_counter()
-    for _ in range(instances):
-        body = api.post("officer1", "/process-instances", {"process_key": PROCESS_KEY, "data": {}})
-        while body["tasks"]:
-            task = body["tasks"][0]
-            payload = {"data": task_data(task["form_key"], task["bpmn_id"])}
-            t0 = time.perf_counter()
-            body = api.post(USERS[task["role"]], f"/tasks/{task['id']}/complete", payload)
-            timings.append((time.perf_counter() - t0) * 1000)
-        assert body["status"] == "completed", body["status"]
-    return timings, instances / (time.perf_counter() - started)
-
-
-class InProcessApi:
-    """The Flask app called in-process through its test client (no network)."""
-
-    def __init__(self, app: Any) -> None:
-        self.client = app.test_client()
-        self.tokens: dict[str, str] = {}
-
-    def token(self, user: str) -> str:
-        if user not in self.tokens:
-            response = self.client.post("/api/v1/auth/token", json={"username": user, "password": user})
-            self.tokens[user] = response.json["token"]
-        return self.tokens[user]
-
-    def post(self, user: str, path: str, body: Any) -> Any:
-        response = self.client.post(
-            f"/api/v1{path}", json=body, headers={"Authorization": f"Bearer {self.token(user)}"}
-        )
-        assert response.status_code in {200, 201}, response.json
-        return response.json
-
-
-def prepare_database(url: str) -> Any:
-    """Migrate a fresh database, create the users and deploy the process; return the app."""
-    from service import create_app
+def start_forms(app: Any) -> dict[str, str | None]:
     from service.db import session_scope
-    from service.migrate import upgrade_database
-    from service.operations import deploy
-    from service.operations.audit import SYSTEM_ACTOR
-    from service.operations.users import create_user
+    from service.operations.deploy import latest_definition
+    from service.runtime import get_runtime
 
-    upgrade_database(url)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-secret", "DEMO_MODE": True})
-    files = {p.name: p.read_bytes() for p in PROCESS_DIR.rglob("*") if p.suffix in {".bpmn", ".dmn", ".yaml"}}
     with app.app_context(), session_scope(app) as session:
-        for user in {*USERS.values(), "process_owner"}:
-            role = next((r for r, u in USERS.items() if u == user), "process_owner")
-            create_user(
-                session,
-                user,
-                user,
-                [role],
-                display_name=user,
-                known_roles=set(app.config["ROLES"]),
-                actor=SYSTEM_ACTOR,
-                hash_method="pbkdf2:sha256:1000",
-            )
-        deploy.deploy_files(session, files, SYSTEM_ACTOR)
-        session.commit()
-    return app
+        return {
+            p: get_runtime().loaded(latest_definition(session, p)).process.start_form_key for p in PROCESSES
+        }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def walk_all(
+    api: Any, keys: dict[str, str | None], cases_per_process: int, max_steps: int
+) -> tuple[list[Case], int]:
+    """Walk `cases_per_process` seeded cases of every process; return them and the refused answers."""
+    walker = Walker(api, default_registry(), users_by_role(), china_today())
+    rng = random.Random(SEED)
+    cases = []
+    for index in range(cases_per_process):
+        for process in STARTED_BY_PEOPLE:
+            case = walker.start(process, random.Random(rng.random() + index), keys[process])
+            cases.append(walker.walk(case, rng, max_steps))
+    walked: set[int] = api.__dict__.setdefault("walked", set())  # one database, several series
+    for case in walker.spawned(walked | {c.instance_id for c in cases}):  # e.g. publicity cases
+        cases.append(walker.walk(case, rng, max_steps))
+    walked.update(c.instance_id for c in cases)
+    return cases, walker.refused
 
 
-def run_http(url: str, instances: int, workers: int) -> tuple[list[float], float]:
-    """Serve the app with gunicorn on a local port and drive it over real HTTP."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "ZHIFA_DATABASE_URL": url,
-        "ZHIFA_SECRET_KEY": "bench-secret",
-        "ZHIFA_DEMO_MODE": "true",
-    }
-    server = subprocess.Popen(  # noqa: S603  (our own gunicorn, bound to loopback)
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "service:create_app()",
-        ],
-        cwd=ROOT,
-        env=env,
+def owner_of(definitions: dict[str, Any]) -> dict[str, str]:
+    """Map each (sub-)process id to the bureau process (bpmn file) that holds it."""
+    owners = {key: key for key in definitions}
+    for key, definition in definitions.items():
+        called = {name for name in definition.subprocess_specs if name in definitions}
+        theirs = {name for name in called for name in definitions[name].subprocess_specs}
+        for name in set(definition.subprocess_specs) - called - theirs:
+            owners.setdefault(name, key)
+    return owners
+
+
+def by_process(cases: list[Case], owners: dict[str, str]) -> dict[str, list[float]]:
+    """Completion timings by the bureau process each task belongs to."""
+    out: dict[str, list[float]] = {}
+    for case in cases:
+        for step in case.steps:
+            out.setdefault(owners.get(step.scope, step.scope), []).append(step.ms)
+    return out
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def summary(label: str, timings: dict[str, list[float]]) -> list[float]:
+    """Print median/p95 per process and overall; return all values."""
+    everything = [v for values in timings.values() for v in values]
+    print(
+        f"{label}: {len(everything)} completions, "
+        f"median {statistics.median(everything):.2f} ms, p95 {p95(everything):.2f} ms"
     )
-    try:
-        api = HttpApi("127.0.0.1", port)
-        api.wait_ready(timeout=30)
-        return run_api(api, instances)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    for process, values in sorted(timings.items()):
+        print(
+            f"    {process:<24} n={len(values):<4} "
+            f"median {statistics.median(values):7.2f} ms  p95 {p95(values):7.2f} ms"
+        )
+    return everything
+
+
+def slowest_step_types(cases: list[Case], limit: int = 6) -> None:
+    kinds: dict[str, list[float]] = {}
+    for case in cases:
+        for step in case.steps:
+            kinds.setdefault(f"{step.scope}.{step.bpmn_id}", []).append(step.ms)
+    ranked = sorted(kinds.items(), key=lambda kv: -statistics.median(kv[1]))
+    print(
+        "    slowest step types (median over HTTP):",
+        ", ".join(f"{k} {statistics.median(v):.1f} ms (n={len(v)})" for k, v in ranked[:limit]),
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small run (about a minute)")
-    parser.add_argument("--instances", type=int, help="instances per measured series")
-    parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    parser.add_argument("--quick", action="store_true", help="small run (about two minutes)")
+    parser.add_argument("--cases", type=int, help="cases per process and series")
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     args = parser.parse_args()
-    instances = args.instances or (15 if args.quick else 100)
+    cases_per_process = args.cases or (2 if args.quick else 6)
+    max_steps = 60 if args.quick else 80
+    definitions = load_definitions(
+        {
+            p.name: p.read_text(encoding="utf-8")
+            for p in (ROOT / "bpmn").glob("*")
+            if p.suffix in {".bpmn", ".dmn"}
+        }
+    )
+    forms = default_registry()
+    owners = owner_of(definitions)
     with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
-        app = prepare_database(url)
-        floor_ms = engine_floor_ms(PROCESS_DIR, PROCESS_KEY, instances, task_data, FORMS)
-        run_api(InProcessApi(app), 2)  # warm caches (parsed definition, compiled forms)
-        in_process, in_process_rate = run_api(InProcessApi(app), instances)
-        over_http, http_rate = run_http(url, instances, workers=2)
-    report(floor_ms, in_process, in_process_rate, over_http, http_rate)
+        sqlite_url = f"sqlite:///{tmp}/bench.sqlite3"
+        app = prepare_database(sqlite_url)
+        keys = start_forms(app)
+        walk_all(InProcessApi(app), keys, 1, 5)  # warm caches (parsed definitions, compiled forms)
+        in_process, _ = walk_all(InProcessApi(app), keys, cases_per_process, max_steps)
+        summary("API in-process (SQLite)", by_process(in_process, owners))
+        pg_url = None if args.no_postgres else postgres_url()
+        if pg_url is not None and not args.quick:
+            with gunicorn(sqlite_url, workers=2) as api:
+                summary(
+                    "API over HTTP (gunicorn 2 workers, SQLite)",
+                    by_process(walk_all(api, keys, cases_per_process, max_steps)[0], owners),
+                )
+        url = pg_url or sqlite_url
+        database = "PostgreSQL" if pg_url else "SQLite"
+        if pg_url:
+            prepare_database(pg_url)
+        with gunicorn(url, workers=2) as api:
+            walk_all(api, keys, 1, 3)  # warm both workers
+            over_http, refused = walk_all(api, keys, cases_per_process, max_steps)
+            http_all = summary(
+                f"API over HTTP (gunicorn 2 workers, {database})", by_process(over_http, owners)
+            )
+            slowest_step_types(over_http)
+            print(f"    generated answers refused (422, case stopped there): {refused}")
+            curve = history_curve(api, china_today(), [10, 200] if args.quick else [10, 200, 1000])
+        floor, missed = replay_ms(over_http, definitions, forms, datetime.now(UTC), owners)
+        floor_all = summary("lean engine floor (restore + run + save state-only blob)", floor)
+        if missed:
+            print(f"    steps the floor could not replay: {missed}")
+        if not args.quick and pg_url:
+            for workers in (2, 4):
+                for clients in (1, 4, 16):
+                    rate, errors = throughput(pg_url, keys, workers, clients, seconds=15)
+                    print(
+                        f"throughput (PostgreSQL, gunicorn {workers} workers, {clients} clients): "
+                        f"{rate:.1f} completions/s, errors {errors}"
+                    )
+    report(http_all, floor_all, in_process, curve)
 
 
 def report(
-    floor: list[float], in_process: list[float], in_rate: float, http: list[float], http_rate: float
+    http_all: list[float], floor_all: list[float], in_process: list[Case], curve: dict[int, float]
 ) -> None:
-    floor_median = statistics.median(floor)
-    in_median = statistics.median(in_process)
-    print(json.dumps({"process": PROCESS_KEY, "completions": len(in_process)}, ensure_ascii=False))
-    print(f"engine floor (serialise + restore per step): median {floor_median:.2f} ms per task completion")
-    print(f"API in-process:  median {in_median:.2f} ms per completion, {in_rate:.1f} instances/s")
+    in_all = [s.ms for c in in_process for s in c.steps]
+    floor_median, floor_p95 = statistics.median(floor_all), p95(floor_all)
+    print(f"in-process median / floor median: {statistics.median(in_all) / floor_median:.2f}")
     print(
-        f"API over HTTP:   median {statistics.median(http):.2f} ms per completion, "
-        f"{http_rate:.1f} instances/s"
+        f"HTTP p95 / floor p95: {p95(http_all) / floor_p95:.2f}; "
+        f"HTTP p95 / floor median: {p95(http_all) / floor_median:.2f}"
     )
-    print(f"http_ratio_to_engine_floor: {statistics.median(http) / floor_median:.2f}")
-    print(f"ratio_to_engine_floor: {in_median / floor_median:.2f}")
+    print(
+        "history (load-bearing case, rectification review loop, over HTTP): "
+        + ", ".join(f"step {k}: {v:.2f} ms" for k, v in curve.items())
+    )
+    steps = sorted(curve)
+    print(f"history_ratio: {curve[steps[1]] / curve[steps[0]]:.2f}")
+    if len(steps) > 2:
+        print(f"history_ratio_1000: {curve[steps[2]] / curve[steps[0]]:.2f}")
+    print(f"ratio_to_engine_floor: {statistics.median(http_all) / floor_median:.2f}")
 
 
 if __name__ == "__main__":

@@ -38,6 +38,13 @@ class InstanceCache:
         with self._lock:
             return self._items.pop((instance_id, version), None)
 
+    def rekey(self, instance_id: int, old: int, new: int) -> None:
+        """The row went from `old` to `new` with its state unchanged (an upload, a claim): keep the object."""
+        with self._lock:
+            engine = self._items.pop((instance_id, old), None)
+            if engine is not None:
+                self._items[(instance_id, new)] = engine
+
     def put(self, instance_id: int, version: int, engine: WorkflowInstance) -> None:
         """Keep an object whose state equals the stored row at `version`."""
         with self._lock:

@@ -31,6 +31,7 @@ from SpiffWorkflow.util.task import TaskState
 from .branch_data import ordered_like
 from .trace import fold_history
 
+KEEP_LIST_ITEMS = 30  # entries a script-grown list keeps in the live data (the audit record has all)
 COMPACT_AT = 60  # levels from the root to the live work's common ancestor before a cut
 KEEP_ABOVE = 20  # levels kept above that ancestor (joins look back at their inputs' parents)
 HISTORY_ATTR = "zf_history"
@@ -159,6 +160,29 @@ def _owned_subprocesses(top: BpmnWorkflow, task_ids: set[UUID]) -> list[Any]:
         owned.extend(found)
         frontier = {task_id for sub in found for task_id in sub.tasks}
     return owned
+
+
+def trim_grown_lists(data: dict[str, Any], before: dict[str, Any]) -> list[str]:
+    """Keep the newest `KEEP_LIST_ITEMS` entries of lists a script just grew past that; return their keys.
+
+    Diagrams keep a running record by rebuilding a list every round (`followups = followups + [...]`):
+    left alone, every later step of a long case copies, stores and diffs an ever longer list. Each
+    entry was recorded in the audit record when it was made, so the live data keeps the recent ones.
+    Lists people enter in forms are never touched: only a list longer after the script than before.
+    """
+    trimmed = []
+    for key, value in data.items():
+        previous = before.get(key)
+        if (
+            isinstance(value, list)
+            and len(value) > KEEP_LIST_ITEMS
+            and isinstance(previous, list)
+            and len(value) > len(previous)
+        ):
+            trimmed.append(key)
+    for key in trimmed:
+        data[key] = data[key][-KEEP_LIST_ITEMS:]
+    return trimmed
 
 
 def _is_descendant_of(self: SpiffTask, task: SpiffTask) -> bool:

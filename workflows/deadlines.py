@@ -33,6 +33,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimeDateEventDefini
 from SpiffWorkflow.task import Task as SpiffTask
 
 from . import clock
+from .compaction import trim_grown_lists
 from .errors import ScriptError
 from .sandbox import SandboxEnvironment, SandboxScriptEngine
 from .workcalendar import record_provisional
@@ -76,6 +77,7 @@ class DeadlineScriptEngine(SandboxScriptEngine):  # type: ignore[misc]
             result: bool = super().execute(task, script, external_context)
         provisional = bool(years) or reads_provisional(before, script)
         _update_ledger(task, before, provisional)
+        trim_grown_lists(task.data, before)  # long cases: a running list keeps its recent entries
         return result
 
     def evaluate(

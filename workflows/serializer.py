@@ -15,9 +15,12 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
 
 from . import deep_workflow  # noqa: F401  (lifts the iterator depth limit before any workflow runs)
 from .compaction import HISTORY_ATTR
@@ -64,6 +67,35 @@ class _StateOnlyConverter(BpmnWorkflowConverter):
         return workflow
 
 
+class _TaskConverter(TaskConverter):
+    """SpiffWorkflow's task converter with a faster restore of the data delta (half of a restore's time).
+
+    Rebuilding a task's data starts from its parent's, copied the way `DeepMerge.merge({}, parent)`
+    copies it (a new dict; dict, list and set values copied one level), without its per-key checks.
+    """
+
+    def from_dict(self, dct: dict[str, Any], workflow: Any) -> Task:
+        task_spec = workflow.spec.task_specs.get(dct["task_spec"])
+        task = self.target_class(workflow, task_spec, state=dct["state"], id=_uuid(dct["id"]))
+        task._parent = _uuid(dct["parent"]) if dct["parent"] is not None else None
+        task._children = [_uuid(child) for child in dct["children"]]
+        task.last_state_change = dct["last_state_change"]
+        task.triggered = dct["triggered"]
+        task.internal_data = self.registry.restore(dct["internal_data"])
+        if isinstance(task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
+            task.workflow.top_workflow.event_manager.add_task(task)
+        delta, parent = dct.get("delta"), task.parent
+        if delta and parent is not None:
+            data = {k: v.copy() if isinstance(v, dict | list | set) else v for k, v in parent.data.items()}
+            data.update(self.registry.restore(delta.get("updates", {})))
+            for key in delta.get("deletions", {}):
+                data.pop(key, None)
+        else:
+            data = self.registry.restore(dct["data"])
+        task.data = data
+        return task
+
+
 def _uuid(value: str) -> Any:
     from uuid import UUID
 
@@ -73,6 +105,7 @@ def _uuid(value: str) -> Any:
 def _build_serializer() -> BpmnWorkflowSerializer:
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = _StateOnlyConverter
+    config[Task] = _TaskConverter
     registry = BpmnWorkflowSerializer.configure(config)
     registry.register(date, lambda d: {"value": d.isoformat()}, lambda d: date.fromisoformat(d["value"]))
     registry.register(Decimal, lambda d: {"value": str(d)}, lambda d: Decimal(d["value"]))

@@ -9,7 +9,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 from sqlalchemy import event, inspect, select
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, joinedload, selectinload, sessionmaker
 
 from workflows import InstanceStatus, ThrownMessage, WorkflowInstance, is_internal_message
 
@@ -169,15 +169,15 @@ def _check_start_data(data: Mapping[str, Any]) -> None:
 def load_live(session: Session, instance_id: int, *, for_update: bool = False) -> LiveInstance:
     """Load an instance row and restore its engine state."""
     # Load the projections up front: a lazy load after changes would autoflush a second UPDATE.
-    query = (
-        select(ProcessInstance)
-        .where(ProcessInstance.id == instance_id)
-        .options(selectinload(ProcessInstance.tasks), selectinload(ProcessInstance.timers))
-    )
-    if for_update:
-        query = query.with_for_update()
+    query = select(ProcessInstance).where(ProcessInstance.id == instance_id)
+    if for_update:  # PostgreSQL refuses FOR UPDATE on an outer join: the projections come separately
+        query = query.options(
+            selectinload(ProcessInstance.tasks), selectinload(ProcessInstance.timers)
+        ).with_for_update()
+    else:  # one round trip for the row and both projections (a few rows each)
+        query = query.options(joinedload(ProcessInstance.tasks), joinedload(ProcessInstance.timers))
     row = None if for_update else _loaded_with_projections(session, instance_id)
-    row = row or session.scalars(query).first()
+    row = row or session.scalars(query).unique().first()
     if row is None:
         raise NotFound("案件不存在 / no such instance")
     sync_calendar(session)
@@ -224,11 +224,43 @@ def return_to_cache(session: Session, cache: InstanceCache, *, committed: bool) 
             cache.put(live.row.id, live.loaded_version, live.engine)
 
 
+STATE_KEPT = "zhifa.state_kept"
+
+
+def _note_state_kept(session: Session, *_: object) -> None:
+    """Before a flush: remember rows written without a new state (audit head, assignee, updated_at)."""
+    for row in session.dirty:
+        if isinstance(row, ProcessInstance) and not inspect(row).attrs.state.history.has_changes():
+            session.info.setdefault(STATE_KEPT, {}).setdefault(row.id, (row, row.version_id))
+        elif isinstance(row, ProcessInstance):
+            session.info.setdefault(STATE_KEPT, {})[row.id] = (row, None)  # its state changed after all
+
+
+def _rekey_kept(session: Session, cache: InstanceCache) -> None:
+    """After commit: a cached engine of a row whose state did not change is still exact at the new version."""
+    for row, old in session.info.pop(STATE_KEPT, {}).values():
+        if old is not None and row.version_id != old:
+            cache.rekey(row.id, old, row.version_id)
+
+
 def install_cache_hooks(session_factory: sessionmaker[Session], cache: InstanceCache) -> None:
-    """Hand engines back to the per-process cache when their transaction ends (and record deadlines set)."""
+    """Hand engines back to the per-process cache when their transaction ends (and record deadlines set).
+
+    A commit that bumps a row's version without touching its state (an evidence upload appends to
+    the audit chain, a claim sets the assignee) keeps the cached engine valid under the new version.
+    """
     event.listen(session_factory, "before_commit", lambda s: record_new_deadlines(s, s.info.get(TRACKED, [])))
-    event.listen(session_factory, "after_commit", lambda s: return_to_cache(s, cache, committed=True))
-    event.listen(session_factory, "after_rollback", lambda s: return_to_cache(s, cache, committed=False))
+    event.listen(session_factory, "before_flush", _note_state_kept)
+    event.listen(
+        session_factory,
+        "after_commit",
+        lambda s: (_rekey_kept(s, cache), return_to_cache(s, cache, committed=True)),
+    )
+    event.listen(
+        session_factory,
+        "after_rollback",
+        lambda s: (s.info.pop(STATE_KEPT, None), return_to_cache(s, cache, committed=False)),
+    )
 
 
 def save(session: Session, live: LiveInstance) -> None:

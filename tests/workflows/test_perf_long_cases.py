@@ -94,3 +94,17 @@ def test_rectification_review_loop_inside_a_sub_process_keeps_its_state_bounded(
     assert sizes[60] <= 1.1 * sizes[20], sizes
     assert "record_restoration_followup" in s.open()
     assert s.instance.trace().count("stage_closure", "accept_repair") == 60
+
+
+def test_a_list_a_script_keeps_growing_keeps_its_newest_entries_and_form_lists_stay_whole() -> None:
+    keep = compaction.KEEP_LIST_ITEMS
+    before = {
+        "followups": list(range(keep)),
+        "damages": list(range(keep + 5)),
+        "notes": list(range(keep + 9)),
+    }
+    data = {**before, "followups": [*before["followups"], keep], "notes": before["notes"][:-1]}
+    assert compaction.trim_grown_lists(data, before) == ["followups"]
+    assert data["followups"] == list(range(1, keep + 1))  # the oldest entry went, the new one is there
+    assert data["damages"] == before["damages"]  # not grown by the script: as entered
+    assert data["notes"] == before["notes"][:-1]
