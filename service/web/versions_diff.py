@@ -21,8 +21,10 @@ from .common import pick, request_now
 from .session import forbidden, page_user, signin_required
 
 READERS = ("process_owner", "auditor")
-_NODE = re.compile(r'<g id="node\d+" class="node">\s*<title>([^<]*)</title>')
-_EDGE = re.compile(r'<g id="(edge\d+)" class="edge">\s*<title>([^<]*)</title>')
+# Graphviz writes the builder's node ids as node&#45;<bpmn_id> (older drawings: node<number>)
+_NODE = re.compile(r'<g id="node(?:\d+|&#45;[^"]*)" class="node">\s*<title>([^<]*)</title>')
+# sequence flows are drawn as flow&#45;<flow id>, other edges (e.g. to a boundary event) as edge<number>
+_EDGE = re.compile(r'<g id="(edge\d+|flow&#45;[^"]*)" class="edge">\s*<title>([^<]*)</title>')
 _PROLOG = re.compile(r"^.*?(?=<svg\b)", re.DOTALL)
 
 

@@ -14,10 +14,11 @@ from tests.service.walk import USER_OF_ROLE, task_input
 BPMN = Path(__file__).parents[2] / "bpmn"
 NOW = "2026-12-01T10:00:00+08:00"
 TODAY = date(2026, 12, 1)
-PERSON_ID = "310114198001012413"
+PERSON_ID = "310114198503152413"  # a valid number (check digit), born 1985-03-15
 ADDRESS = "嘉定区叶城路1号301室"
 DECISION = {
     "case_no": "嘉城管案〔2026〕第0321号",
+    "case_type": "load_bearing",
     "decision_no": "嘉城管罚决字〔2026〕第0321号",
     "decided_on": "2026-11-27",
     "party_type": "individual",
@@ -31,9 +32,6 @@ DECISION = {
     "fine_amount": "50000.00",
     "performance_method": "自收到决定书之日起十五日内缴纳罚款",
     "deciding_organ": "上海市嘉定区城市管理行政执法局",
-    "source_instance_id": None,
-    "credit_push_done_by_caller": True,
-    "credit_pushed": False,
 }
 PUBLISHED_FACTS = "当事人在嘉定区某小区住宅装修时擅自拆除承重墙"
 ANSWERS: dict[str, dict[str, Any]] = {

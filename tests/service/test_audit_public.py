@@ -71,9 +71,10 @@ def test_withdrawn_decision_disappears_at_once(app: Flask, login) -> None:
 
 def test_record_leaves_after_its_display_period(app: Flask, login) -> None:
     case_id = published_record(login)
-    app.config["FIXED_NOW"] = "2029-12-02T10:00:00+08:00"  # 罚款 is shown for 36 months
+    # an individual's record is shown 3 years from the decision date (2026-11-27): until 2029-11-27
+    app.config["FIXED_NOW"] = "2029-11-29T10:00:00+08:00"
     html, body = _public(app)
     assert f'data-notice="{case_id}"' not in html
     assert body["total"] == 0
-    app.config["FIXED_NOW"] = "2029-11-30T10:00:00+08:00"
+    app.config["FIXED_NOW"] = "2029-11-25T10:00:00+08:00"
     assert _public(app)[1]["total"] == 1

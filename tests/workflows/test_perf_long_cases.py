@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.bpmn import test_load_bearing_case as lbc
+from tests.bpmn import steps_case as case
+from tests.bpmn import steps_case_discovery as discovery
 from tests.workflows.scenario import Scenario, load_files
 from workflows import InstanceStatus, compaction
 
@@ -64,24 +65,23 @@ def test_compacted_history_draws_the_same_trace_as_the_full_tree(monkeypatch: py
 
 
 def _load_bearing_case_in_restoration_loop() -> Scenario:
-    s = lbc.receive(lbc.patrol_lead(), lbc.at(date(2025, 11, 3), 10))
-    lbc.assign(s, lbc.at(date(2025, 11, 3), 11))
-    lbc.refuse_entry_once(s)
-    lbc.confirm_violation(s, lbc.at(date(2025, 11, 6), 10))
-    lbc.file_and_order(s)
-    lbc.extend_once(s)
-    s.advance_to(lbc.end_of(date(2026, 1, 9)))
-    lbc.inspect_at_deadline(s, lbc.at(date(2026, 1, 12), 10), "not_rectified")
-    lbc.record_dishonesty(s, date(2026, 1, 12), date(2026, 1, 13), date(2026, 1, 14))
-    lbc.annotate_house(s, [date(2026, 1, d) for d in (12, 13, 14, 15, 20, 21)])
-    lbc.state_discretion_factors(s, date(2026, 1, 22))
+    s = discovery.receive(discovery.patrol_lead(), discovery.at(date(2025, 11, 3), 10))
+    discovery.assign(s, discovery.at(date(2025, 11, 3), 11))
+    discovery.refuse_entry_once(s)
+    discovery.confirm_violation(s, discovery.at(date(2025, 11, 6), 10))
+    discovery.file_and_order(s)
+    case.extend_once(s)
+    s.advance_to(discovery.end_of(date(2026, 1, 9)))
+    case.inspect_at_deadline(s, discovery.at(date(2026, 1, 12), 10), "not_rectified")
+    case.annotate_house(s, [date(2026, 1, d) for d in (12, 13, 14, 15, 20, 21)])
+    case.state_discretion_factors(s, date(2026, 1, 22))
     return s
 
 
 def _failed_acceptance_round(s: Scenario) -> None:
-    lbc.follow_restoration(s, lbc.at(date(2026, 1, 27), 11), "completed")
-    lbc.report_repair(s, date(2026, 1, 27))
-    lbc.accept(s, lbc.at(date(2026, 1, 27), 15), "failed", rework_deadline=date(2026, 3, 6))
+    case.follow_restoration(s, discovery.at(date(2026, 1, 27), 11), "completed")
+    case.report_repair(s, date(2026, 1, 27))
+    case.accept(s, discovery.at(date(2026, 1, 27), 15), "failed", rework_deadline=date(2026, 3, 6))
 
 
 def test_rectification_review_loop_inside_a_sub_process_keeps_its_state_bounded() -> None:
