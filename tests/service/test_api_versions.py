@@ -6,7 +6,10 @@ import io
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import update
 
+from service.db import session_scope
+from service.models import ProcessInstance
 from tests.conftest import DATA, deploy_dir
 from tests.service.studio_support import (
     BUREAU,
@@ -84,9 +87,18 @@ def test_engine_objects_are_reused_between_requests_only_for_the_exact_version(a
     assert officer.post(f"/tasks/{task_id}/complete", json={"data": {}}).status_code == 422  # nothing stored
     assert officer.get(f"/process-instances/{case['id']}").status_code == 200
     assert restores == []  # every request found the object of the stored version
-    assert officer.post(f"/tasks/{task_id}/claim").status_code == 200  # bumps the row version
+    assert officer.post(f"/tasks/{task_id}/claim").status_code == 200  # bumps the row version, same state
     assert officer.get(f"/process-instances/{case['id']}").status_code == 200
-    assert restores == [1]  # the version changed: the engine state was read from the row again
+    assert restores == []  # the claim's commit re-keyed the cached object to the new version
+    with app.app_context(), session_scope(app) as session:  # another server writes the row
+        session.execute(
+            update(ProcessInstance)
+            .where(ProcessInstance.id == case["id"])
+            .values(version_id=ProcessInstance.version_id + 1)
+        )
+        session.commit()
+    assert officer.get(f"/process-instances/{case['id']}").status_code == 200
+    assert restores == [1]  # a version this process did not write: the state was read from the row again
 
 
 def test_changing_one_dmn_cell_versions_only_the_process_that_uses_the_table(bureau_app: Flask) -> None:
