@@ -65,8 +65,12 @@ def _failing_case(login: Callable[[str], Api], folder: Path) -> tuple[int, dict[
     return started.json["id"], task
 
 
-def _provisional_publication(login: Callable[[str], Api]) -> dict[str, Any]:
-    """Start a publication decided on 28 December of the last published year: due in the next one."""
+def _provisional_publication(login: Callable[[str], Api], live_server: LiveServer) -> dict[str, Any]:
+    """Start a publication decided on 28 December of the last published year: due in the next one.
+
+    The start form refuses a decision date after today, so the service's clock stands on that day
+    while the publication starts.
+    """
     calendar = WorkCalendar()
     decided = calendar.covered_until().replace(day=28)
     data = {
@@ -84,9 +88,14 @@ def _provisional_publication(login: Callable[[str], Api]) -> dict[str, Any]:
         "performance_method": "十五日内缴纳",
         "deciding_organ": "上海市嘉定区城市管理行政执法局",
     }
-    started = login("clerk").post(
-        "/process-instances", json={"process_key": "enforcement_publicity", "data": data}
-    )
+    before = live_server.app.config.get("FIXED_NOW")
+    live_server.app.config["FIXED_NOW"] = f"{decided.isoformat()}T10:00:00+08:00"
+    try:
+        started = login("clerk").post(
+            "/process-instances", json={"process_key": "enforcement_publicity", "data": data}
+        )
+    finally:
+        live_server.app.config["FIXED_NOW"] = before
     assert started.status_code == 201, started.json
     (task,) = started.json["tasks"]
     assert task["due_provisional"] is True
@@ -100,7 +109,7 @@ def test_incidents_and_provisional_marks_pass_axe(
     """axe-core finds no serious problem on the pages with the 故障 and 暂定 marks (English: same markup)."""
     case_id, task = _failing_case(login, tmp_path)
     login("officer1").post(f"/tasks/{task['id']}/complete", json={"data": {"escalation_note": "已登记"}})
-    publication = _provisional_publication(login)
+    publication = _provisional_publication(login, live_server)
     found: dict[str, list[str]] = {}
     for username, paths in (
         ("squad_leader", ["/inbox?incidents=1", f"/cases/{case_id}", "/cases?status=running"]),
