@@ -129,7 +129,7 @@ def test_random_sigkills_during_200_completions_leave_every_case_consistent(
         assert officer.post("/process-instances", json={"process_key": "case_flow"}).status_code == 201
     rng = random.Random(8)
     for kill in range(KILLS):
-        _run_child(app, tmp_path, seed=kill, kill_after=rng.uniform(0.05, 0.8))
+        _run_child(app, tmp_path, seed=kill, kill_after=rng.uniform(0.01, 0.12))  # a completion: ms
     killed_at = _completed(app)
     _run_child(app, tmp_path, seed=KILLS, kill_after=None)
     assert 0 < killed_at < COMPLETIONS <= _completed(app)

@@ -127,7 +127,7 @@ def _load(api: HttpApi, stop: threading.Event, outcomes: list[tuple[float, int |
     token = api.token("officer1")
     while not stop.is_set():
         try:
-            status, _ = api._request(  # noqa: SLF001  (the bench client's raw call keeps every answer)
+            status, _ = api._raw(  # noqa: SLF001  (the bench client's raw call keeps every answer)
                 "POST", "/api/v1/process-instances", {"process_key": "short_timer"}, token
             )
             outcomes.append((time.monotonic(), status))
