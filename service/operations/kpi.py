@@ -146,7 +146,8 @@ def _on_time_rate(session: Session, done: list[Any], traces: dict[str, dict[str,
     before = _befores(session, done)
     hits = total = 0
     for row in done:
-        due = (traces.get(before.get((row.stream, row.seq - 1), ""), {}).get(row.task_id or "") or {}).get("due_at")
+        tasks = traces.get(before.get((row.stream, row.seq - 1), ""), {})
+        due = (tasks.get(row.task_id or "") or {}).get("due_at")
         if due:
             total += 1
             hits += as_utc(row.occurred_at) <= datetime.fromisoformat(due)
@@ -211,4 +212,3 @@ def _stage_days(session: Session, done: list[Any], calendar: WorkCalendar) -> li
 
 def _local_day(moment: datetime) -> Any:
     return as_utc(moment).astimezone(CHINA_TZ).date()
-
