@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from workflows import CHINA_TZ
 
@@ -53,5 +54,5 @@ def kpi_page() -> ResponseReturnValue:
         first=first,
         last=last,
         by_role=[(role_name(role, "zh") or role, n) for role, n in kpis.overdue_by_role],
-        by_officer=kpis.overdue_by_officer,
+        by_officer=[(name or _("Not taken"), n) for name, n in kpis.overdue_by_officer],
     )
