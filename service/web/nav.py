@@ -23,6 +23,7 @@ STAFF = (
 CASE_READERS = (*STAFF, "auditor", "process_owner")
 # Who reads the record, searches and verifies the chain (督察、法制审核、审计 and the leaders)
 AUDIT_READERS = ("auditor", "legal_reviewer", "bureau_head", "deputy_head", "admin")
+KPI_READERS = ("squad_leader", "deputy_head", "bureau_head", "auditor", "admin")
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ NAV: list[NavItem] = [
     NavItem("web.cases", _l("Cases"), CASE_READERS),
     NavItem("web.calendar_page", _l("Working-day calendar"), ("process_owner", "admin")),
     NavItem("web.audit_search", _l("Audit"), AUDIT_READERS),
+    NavItem("web.kpi_page", _l("KPI"), KPI_READERS),
     NavItem("web.studio", _l("Process definitions"), ("process_owner",)),
 ]
 
