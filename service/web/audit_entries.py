@@ -8,35 +8,17 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from workflows import CHINA_TZ
 
 from ..db import as_utc
 from ..models import Attachment, AuditEvent
 from ..runtime import LoadedDefinition, get_runtime
-from .casepage import form_specs, readable
+from .casepage import EVENT_KINDS, form_specs, readable
 from .deadlines import local_time
 from .present import role_name
 
-KIND_NAMES = {
-    "instance_started": _l("Case started"),
-    "task_completed": _l("Task completed"),
-    "task_claimed": _l("Task taken"),
-    "task_unclaimed": _l("Task released"),
-    "task_assigned": _l("Task handed over"),
-    "attachment_uploaded": _l("Evidence uploaded"),
-    "timer_fired": _l("Deadline reached"),
-    "timer_failed": _l("Timer failed"),
-    "message_received": _l("Message recorded"),
-    "message_thrown": _l("Message sent"),
-    "instance_cancelled": _l("Case cancelled"),
-    "deadlines_set": _l("Provisional deadlines set"),
-    "deadlines_recomputed": _l("Deadlines recomputed"),
-    "deadline_moved_earlier": _l("Deadline moved earlier"),
-    "incident_opened": _l("Automatic step failed"),
-    "incident_resolved": _l("Failure resolved"),
-}
+KIND_NAMES = EVENT_KINDS  # one table of event names for the case page and the record
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ EVENT_KINDS = {
     "message_thrown": _l("Message sent"),
     "instance_cancelled": _l("Case cancelled"),
     "instance_migrated": _l("Moved to another process version"),
+    "deadlines_set": _l("Provisional deadlines set"),
     "deadlines_recomputed": _l("Deadlines recomputed on the entered holiday schedule"),
     "deadline_moved_earlier": _l("Deadline moved earlier"),
     "incident_opened": _l("Incident: a step failed"),
