@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .messages_zh import chinese
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -15,7 +17,11 @@ class Problem:
     line_number: int | None = None
     element_id: str | None = None
     element_name: str | None = None
-    message_zh: str | None = None  # the Chinese message, when the check wrote one
+    message_zh: str | None = None  # the Chinese message; derived from `message` when the check gave none
+
+    def __post_init__(self) -> None:
+        if self.message_zh is None:
+            object.__setattr__(self, "message_zh", chinese(self.message))
 
     def as_dict(self) -> dict[str, Any]:
         """Return the problem as a JSON-safe dict (`message` is English, `message_zh` Chinese)."""
