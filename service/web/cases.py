@@ -137,6 +137,7 @@ def _case_context(instance_id: int) -> dict[str, Any]:
     return {
         "case": live.row,
         "heading": heading(live.row),
+        "definition_version": live.definition.version,
         "status": STATUS_NAMES.get(live.row.status.value, live.row.status.value),
         "parties": parties(live, data, lang()),
         "tasks": [(t, role_name(t.role, lang()), holders.get(t.assignee_id)) for t in live.row.tasks],
