@@ -8,8 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
+from tests.conftest import Api
 from tests.web.browser import ConsoleLog, LiveServer, iter_browser, start_server, watch
+from tests.web.test_signin import sign_in as post_sign_in
 
 
 @pytest.fixture(scope="session")
@@ -68,3 +72,28 @@ def sign_in(page: Any, username: str, password: str | None = None) -> None:
 def shots(tmp_path: Path) -> Path:
     """A folder for screenshots a test takes while it runs."""
     return tmp_path
+
+
+def signed_in_client(app: Flask, username: str) -> FlaskClient:
+    """A Flask test client signed in through the sign-in form (demo password = username)."""
+    client = app.test_client()
+    assert post_sign_in(client, username).status_code == 302
+    return client
+
+
+def api_logins(app: Flask) -> Callable[[str], Api]:
+    """Return a function giving API clients of the demo users on `app` (password = username)."""
+    client = app.test_client()
+
+    def _login(username: str) -> Api:
+        response = client.post("/api/v1/auth/token", json={"username": username, "password": username})
+        assert response.status_code == 201, response.json
+        return Api(client, response.json["token"])
+
+    return _login
+
+
+@pytest.fixture
+def live_login(live_server: LiveServer) -> Callable[[str], Api]:
+    """API clients of the demo users on the live server's app (for reading state and firing timers)."""
+    return api_logins(live_server.app)

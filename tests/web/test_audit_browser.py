@@ -21,7 +21,7 @@ from service.db import session_scope
 from tests.conftest import Api
 from tests.service.audit_case import DECISION_TEXT, PARTY, audited_case
 from tests.web.browser import ConsoleLog, LiveServer, start_server, watch
-from tests.web.conftest import sign_in
+from tests.web.conftest import api_logins, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -36,14 +36,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 def api_login(server: LiveServer) -> Callable[[str], Api]:
     """Return API clients of the demo users on `server` (password = username)."""
-    client = server.app.test_client()
-
-    def _login(username: str) -> Api:
-        response = client.post("/api/v1/auth/token", json={"username": username, "password": username})
-        assert response.status_code == 201, response.json
-        return Api(client, response.json["token"])
-
-    return _login
+    return api_logins(server.app)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from service.db import session_scope
 from service.models import CalendarYear
 from tests.conftest import make_test_app
 from tests.service.test_calendar_schedule import served
-from tests.web.test_signin import sign_in
+from tests.web.conftest import signed_in_client
 from tests.workflows.test_deadlines import SCHEDULE_2027
 
 PAGE = "/studio/calendar"
@@ -26,12 +26,6 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     app = make_test_app(database_url, tmp_path)
     yield app
     app.extensions["zhifa.engine"].dispose()
-
-
-def _client(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    assert sign_in(client, username).status_code == 302
-    return client
 
 
 def _post(client: FlaskClient, **fields: str) -> Any:
@@ -54,18 +48,33 @@ def _stored(app: Flask) -> list[int]:
 
 
 def test_page_lists_each_year_with_its_source(app: Flask) -> None:
-    html = _client(app, "process_owner").get(PAGE).get_data(as_text=True)
+    html = signed_in_client(app, "process_owner").get(PAGE).get_data(as_text=True)
     sources = dict(re.findall(r'data-source="(\w+)" data-first="(\d+)"', html))
     assert sources["package"] < "2027"
     assert sources["provisional"] == "2027"
     assert "暂定" in html
-    assert _client(app, "admin").get(PAGE).status_code == 200
-    assert _client(app, "officer1").get(PAGE).status_code == 403
+    assert signed_in_client(app, "admin").get(PAGE).status_code == 200
+    assert signed_in_client(app, "officer1").get(PAGE).status_code == 403
+
+
+def test_the_sources_and_their_details_follow_the_page_language(app: Flask) -> None:
+    client = signed_in_client(app, "process_owner")
+    chinese = client.get(PAGE).get_data(as_text=True)
+    assert "仅周末与法定节假日，未含调休" in chinese
+    assert "官方数据包" in chinese
+    assert "weekends" not in chinese.lower()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', chinese)
+    assert token
+    client.post("/lang", data={"lang": "en", "csrf_token": token.group(1), "next": PAGE})
+    english = client.get(PAGE).get_data(as_text=True)
+    assert "Weekends and statutory holidays only" in english
+    assert "Official package" in english
+    assert "仅周末" not in english
 
 
 def test_preview_shows_the_deadlines_that_move_and_stores_nothing(app: Flask, login: Any) -> None:
     instance_id, _tasks = served(app, login)
-    client = _client(app, "process_owner")
+    client = signed_in_client(app, "process_owner")
     preview = _post(client, action="preview", **_schedule_fields())
     html = preview.get_data(as_text=True)
     assert preview.status_code == 200
@@ -95,7 +104,7 @@ def test_preview_shows_the_deadlines_that_move_and_stores_nothing(app: Flask, lo
 def test_a_bad_schedule_is_refused_with_the_reason_and_nothing_stored(
     app: Flask, fields: dict[str, str], shown: str
 ) -> None:
-    response = _post(_client(app, "process_owner"), action="save", **fields)
+    response = _post(signed_in_client(app, "process_owner"), action="save", **fields)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert shown in html
@@ -110,5 +119,5 @@ def test_a_range_enters_every_day_of_it(app: Flask) -> None:
         [d.isoformat() for d in sorted(SCHEDULE_2027.holidays) if d.month != 10]
         + [f"{october[0].isoformat()}~{october[-1].isoformat()}"]
     )
-    response = _post(_client(app, "process_owner"), action="preview", **fields)
+    response = _post(signed_in_client(app, "process_owner"), action="preview", **fields)
     assert response.status_code == 200, re.findall(r'role="alert"[^<]*<', response.get_data(as_text=True))

@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 
 from tests.service.test_calendar_schedule import enter, served
-from tests.web.test_incident_pages import _client
+from tests.web.conftest import signed_in_client
 
 
 def _row(page: str, task_id: str) -> str:
@@ -24,7 +24,7 @@ def test_provisional_marks_go_and_a_deadline_moved_earlier_is_marked(app: Flask,
     case_id, tasks = served(app, login)  # a notice served on 2027-02-03: deadlines in provisional 2027
     response = tasks["record_response"]
     assert login("officer1").post(f"/tasks/{response['id']}/claim").status_code == 200
-    officer = _client(app, "officer1")
+    officer = signed_in_client(app, "officer1")
     row = _row(officer.get("/inbox").get_data(as_text=True), response["id"])
     assert re.search(r'data-testid="provisional"[^>]*title="暂定：2027 年的节假日安排尚未公布', row)
     assert 'data-testid="moved-earlier"' not in row
@@ -39,7 +39,7 @@ def test_provisional_marks_go_and_a_deadline_moved_earlier_is_marked(app: Flask,
     assert re.search(r'data-testid="moved-earlier"[^>]*>期限已提前<', row)
     task_page = officer.get(f"/tasks/{response['id']}").get_data(as_text=True)
     assert 'data-testid="moved-earlier"' in task_page
-    case_page = _client(app, "squad_leader").get(f"/cases/{case_id}").get_data(as_text=True)
+    case_page = signed_in_client(app, "squad_leader").get(f"/cases/{case_id}").get_data(as_text=True)
     deadlines = case_page[
         case_page.index('data-testid="deadlines"') : case_page.index('data-testid="history"')
     ]

@@ -8,7 +8,8 @@ from typing import Any
 from flask import Flask
 
 from tests.web import test_pages
-from tests.web.test_pages import _client, _first_task, _started_case, _token
+from tests.web.conftest import signed_in_client
+from tests.web.test_pages import _first_task, _started_case, _token
 
 app = test_pages.app  # the fixture: the acceptance process, which officers may start from a page
 deployed = test_pages.deployed
@@ -17,7 +18,7 @@ SECRET = "草稿中的当事人王某某"
 
 
 def test_a_draft_is_seen_only_by_the_user_who_typed_it(app: Flask, deployed: None, login: Any) -> None:
-    officer1 = _client(app, "officer1")
+    officer1 = signed_in_client(app, "officer1")
     case_id = _started_case(officer1)
     task_id = _first_task(officer1)
     saved = officer1.post(
@@ -26,12 +27,12 @@ def test_a_draft_is_seen_only_by_the_user_who_typed_it(app: Flask, deployed: Non
     assert saved.status_code == 204
     assert SECRET in officer1.get(f"/tasks/{task_id}").get_data(as_text=True)  # read back on reload
 
-    officer2 = _client(app, "officer2")  # same role: may take the task, sees its own empty form
+    officer2 = signed_in_client(app, "officer2")  # same role: may take the task, sees its own empty form
     page = officer2.get(f"/tasks/{task_id}")
     assert page.status_code == 200
     assert SECRET not in page.get_data(as_text=True)
-    assert SECRET not in _client(app, "squad_leader").get(f"/tasks/{task_id}").get_data(as_text=True)
-    assert SECRET not in _client(app, "auditor").get(f"/cases/{case_id}").get_data(as_text=True)
+    assert SECRET not in signed_in_client(app, "squad_leader").get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert SECRET not in signed_in_client(app, "auditor").get(f"/cases/{case_id}").get_data(as_text=True)
 
     # Another user's draft does not replace it.
     other = officer2.post(

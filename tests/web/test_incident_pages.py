@@ -12,14 +12,8 @@ from flask.testing import FlaskClient
 
 from service.runtime import InstanceCache
 from tests.conftest import DATA, deploy_dir
-from tests.web.test_signin import sign_in
+from tests.web.conftest import signed_in_client
 from workflows import WorkCalendar, WorkflowEngine
-
-
-def _client(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    assert sign_in(client, username).status_code == 302
-    return client
 
 
 def _token(client: FlaskClient, path: str) -> str:
@@ -54,7 +48,7 @@ def failing_case(app: Flask, login: Any) -> dict[str, Any]:
 def test_leaders_see_open_incidents_in_the_inbox_and_officers_do_not(
     app: Flask, failing_case: dict[str, Any]
 ) -> None:
-    leader = _client(app, "squad_leader")
+    leader = signed_in_client(app, "squad_leader")
     inbox = leader.get("/inbox").get_data(as_text=True)
     assert re.search(r'data-filter="incidents"[^>]*>故障 <span[^>]*>1</span>', inbox)
     listed = leader.get("/inbox?incidents=1").get_data(as_text=True)
@@ -65,7 +59,7 @@ def test_leaders_see_open_incidents_in_the_inbox_and_officers_do_not(
     row = re.search(rf'<tr data-case="{failing_case["id"]}">.*?</tr>', listed_cases, re.DOTALL)
     assert row
     assert 'data-testid="incident-marker"' in row.group(0)
-    officer = _client(app, "officer1").get("/inbox?incidents=1").get_data(as_text=True)
+    officer = signed_in_client(app, "officer1").get("/inbox?incidents=1").get_data(as_text=True)
     assert 'data-filter="incidents"' not in officer
     assert "data-incident=" not in officer
 
@@ -74,7 +68,7 @@ def test_a_leader_retries_on_the_case_page_until_the_fix_resolves_it(
     app: Flask, failing_case: dict[str, Any]
 ) -> None:
     case_page, incident = f"/cases/{failing_case['id']}", failing_case["incident"]
-    leader = _client(app, "squad_leader")
+    leader = signed_in_client(app, "squad_leader")
     page = leader.get(case_page).get_data(as_text=True)
     assert 'data-testid="incidents"' in page
     assert "计算办理期限" in page
@@ -101,14 +95,14 @@ def test_a_leader_retries_on_the_case_page_until_the_fix_resolves_it(
 
 
 def test_an_officer_neither_sees_nor_retries_an_incident(app: Flask, failing_case: dict[str, Any]) -> None:
-    officer = _client(app, "officer1")
+    officer = signed_in_client(app, "officer1")
     case_page = f"/cases/{failing_case['id']}"
     assert 'data-testid="incidents"' not in officer.get(case_page).get_data(as_text=True)
     refused = officer.post(
         f"/incidents/{failing_case['incident']}/retry", data={"csrf_token": _token(officer, case_page)}
     )
     assert refused.status_code == 403
-    leader_view = _client(app, "squad_leader").get(case_page).get_data(as_text=True)
+    leader_view = signed_in_client(app, "squad_leader").get(case_page).get_data(as_text=True)
     assert re.search(r'data-testid="incident-attempts">1<', leader_view)  # nothing was retried
 
 
@@ -124,9 +118,9 @@ def test_a_task_row_of_a_case_with_an_incident_is_marked_for_leaders(app: Flask,
     (task,) = done.json["tasks"]  # the other branch goes on while the failed one waits
     assert (task["bpmn_id"], len(done.json["incidents"])) == ("check_site", 1)
     row = re.compile(rf'<tr id="task-{task["id"]}".*?</tr>', re.DOTALL)
-    leader_row = row.search(_client(app, "squad_leader").get("/inbox?team=1").get_data(as_text=True))
+    leader_row = row.search(signed_in_client(app, "squad_leader").get("/inbox?team=1").get_data(as_text=True))
     assert leader_row
     assert 'data-testid="incident-marker"' in leader_row.group(0)
-    officer_row = row.search(_client(app, "officer1").get("/inbox").get_data(as_text=True))
+    officer_row = row.search(signed_in_client(app, "officer1").get("/inbox").get_data(as_text=True))
     assert officer_row
     assert 'data-testid="incident-marker"' not in officer_row.group(0)

@@ -23,19 +23,6 @@ pytestmark = [pytest.mark.browser]
 
 
 @pytest.fixture
-def login(live_server: LiveServer) -> Callable[[str], Api]:
-    """API clients of the demo users on the live server's app."""
-    client = live_server.app.test_client()
-
-    def _login(username: str) -> Api:
-        response = client.post("/api/v1/auth/token", json={"username": username, "password": username})
-        assert response.status_code == 201, response.json
-        return Api(client, response.json["token"])
-
-    return _login
-
-
-@pytest.fixture
 def fix_the_calendar(live_server: LiveServer) -> Iterator[Callable[[], None]]:
     """Return what entering the 2040 calendar and restarting does; undone after the test."""
     runtime = live_server.app.extensions["zhifa.runtime"]
@@ -104,12 +91,12 @@ def _provisional_publication(login: Callable[[str], Api], live_server: LiveServe
 
 
 def test_incidents_and_provisional_marks_pass_axe(
-    login: Callable[[str], Api], browser: Any, live_server: LiveServer, tmp_path: Path
+    live_login: Callable[[str], Api], browser: Any, live_server: LiveServer, tmp_path: Path
 ) -> None:
     """axe-core finds no serious problem on the pages with the 故障 and 暂定 marks (English: same markup)."""
-    case_id, task = _failing_case(login, tmp_path)
-    login("officer1").post(f"/tasks/{task['id']}/complete", json={"data": {"escalation_note": "已登记"}})
-    publication = _provisional_publication(login, live_server)
+    case_id, task = _failing_case(live_login, tmp_path)
+    live_login("officer1").post(f"/tasks/{task['id']}/complete", json={"data": {"escalation_note": "已登记"}})
+    publication = _provisional_publication(live_login, live_server)
     found: dict[str, list[str]] = {}
     for username, paths in (
         ("squad_leader", ["/inbox?incidents=1", f"/cases/{case_id}", "/cases?status=running"]),
@@ -128,9 +115,9 @@ def test_incidents_and_provisional_marks_pass_axe(
 
 
 def test_a_leader_sees_the_incident_and_clears_it_by_retrying_after_the_fix(
-    login: Callable[[str], Api], open_page: Any, fix_the_calendar: Callable[[], None], tmp_path: Path
+    live_login: Callable[[str], Api], open_page: Any, fix_the_calendar: Callable[[], None], tmp_path: Path
 ) -> None:
-    case_id, task = _failing_case(login, tmp_path)
+    case_id, task = _failing_case(live_login, tmp_path)
 
     officer = open_page("officer1")
     officer.goto(f"/tasks/{task['id']}")

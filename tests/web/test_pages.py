@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import DATA, deploy_dir, make_test_app
-from tests.web.test_signin import sign_in
+from tests.web.conftest import signed_in_client
 
 
 @pytest.fixture
@@ -34,12 +34,6 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
 @pytest.fixture
 def deployed(login: Any) -> None:
     assert deploy_dir(login("process_owner"), DATA / "acceptance").status_code == 201
-
-
-def _client(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    assert sign_in(client, username).status_code == 302
-    return client
 
 
 def _token(client: FlaskClient, path: str = "/inbox") -> str:
@@ -71,7 +65,7 @@ REGISTER = {
 
 
 def test_an_officer_starts_a_case_and_sees_what_happens_next(app: Flask, deployed: None) -> None:
-    officer = _client(app, "officer1")
+    officer = signed_in_client(app, "officer1")
     assert "case_flow" in officer.get("/start").get_data(as_text=True)
     response = officer.get(f"/cases/{_started_case(officer)}/next")
     page = response.get_data(as_text=True)
@@ -80,13 +74,13 @@ def test_an_officer_starts_a_case_and_sees_what_happens_next(app: Flask, deploye
 
 
 def test_auditors_are_not_offered_a_start_page(app: Flask, deployed: None) -> None:
-    auditor = _client(app, "auditor")
+    auditor = signed_in_client(app, "auditor")
     assert auditor.get("/start").status_code == 403
     assert auditor.get("/start/case_flow").status_code == 403
 
 
 def test_a_task_form_error_names_the_field_and_keeps_the_input(app: Flask, deployed: None) -> None:
-    officer = _client(app, "officer1")
+    officer = signed_in_client(app, "officer1")
     _started_case(officer)
     task_id = _first_task(officer)
     data = {**REGISTER, "party_name": "", "csrf_token": _token(officer)}
@@ -101,7 +95,7 @@ def test_a_task_form_error_names_the_field_and_keeps_the_input(app: Flask, deplo
 
 
 def test_claim_release_and_hand_over_answer_with_the_row(app: Flask, deployed: None) -> None:
-    officer = _client(app, "officer1")
+    officer = signed_in_client(app, "officer1")
     _started_case(officer)
     task_id = _first_task(officer)
     htmx = {"HX-Request": "true"}
@@ -114,7 +108,7 @@ def test_claim_release_and_hand_over_answer_with_the_row(app: Flask, deployed: N
         ).status_code
         == 403
     )
-    leader = _client(app, "squad_leader")
+    leader = signed_in_client(app, "squad_leader")
     handed = leader.post(
         f"/tasks/{task_id}/assign", data={"csrf_token": _token(leader), "username": "officer2"}, headers=htmx
     )
@@ -124,7 +118,7 @@ def test_claim_release_and_hand_over_answer_with_the_row(app: Flask, deployed: N
 
 
 def test_evidence_upload_limits_types_and_shows_the_hash(app: Flask, deployed: None) -> None:
-    officer = _client(app, "officer1")
+    officer = signed_in_client(app, "officer1")
     _started_case(officer)
     task_id = _first_task(officer)
     token = _token(officer)
@@ -146,7 +140,7 @@ def test_evidence_upload_limits_types_and_shows_the_hash(app: Flask, deployed: N
     sent = officer.get(f"/attachments/{attachment_id}")
     assert (sent.status_code, sent.mimetype) == (200, "image/png")
     sent.close()  # the file is streamed: close it
-    assert _client(app, "hotline_liaison").get(f"/attachments/{attachment_id}").status_code == 404
+    assert signed_in_client(app, "hotline_liaison").get(f"/attachments/{attachment_id}").status_code == 404
     big = (io.BytesIO(b"\x89PNG" + b"0" * 200_000), "big.png", "image/png")
     assert (
         officer.post(f"/tasks/{task_id}/evidence", data={"file": big, "csrf_token": token}).status_code == 413
@@ -154,14 +148,14 @@ def test_evidence_upload_limits_types_and_shows_the_hash(app: Flask, deployed: N
 
 
 def test_case_list_filters_and_exports_csv(app: Flask, deployed: None) -> None:
-    officer = _client(app, "officer1")
+    officer = signed_in_client(app, "officer1")
     first = _started_case(officer)
     task_id = _first_task(officer)
     officer.post(
         f"/tasks/{task_id}", data={**REGISTER, "party_name": "=HYPERLINK(1)", "csrf_token": _token(officer)}
     )
-    _started_case(_client(app, "officer2"))
-    auditor = _client(app, "auditor")
+    _started_case(signed_in_client(app, "officer2"))
+    auditor = signed_in_client(app, "auditor")
     listed = auditor.get("/cases?officer=officer1").get_data(as_text=True)
     assert f'data-case="{first}"' in listed
     assert listed.count("data-case=") == 1
@@ -178,14 +172,14 @@ def test_case_list_filters_and_exports_csv(app: Flask, deployed: None) -> None:
 
 
 def test_an_officer_does_not_see_other_officers_cases(app: Flask, deployed: None) -> None:
-    case_id = _started_case(_client(app, "officer1"))
-    liaison = _client(app, "hotline_liaison")
+    case_id = _started_case(signed_in_client(app, "officer1"))
+    liaison = signed_in_client(app, "hotline_liaison")
     assert liaison.get(f"/cases/{case_id}").status_code == 404
     assert liaison.get(f"/cases/{case_id}/diagram").status_code == 404
 
 
 def test_the_diagram_answers_304_until_the_case_changes(app: Flask, deployed: None) -> None:
-    officer = _client(app, "officer1")
+    officer = signed_in_client(app, "officer1")
     case_id = _started_case(officer)
     first = officer.get(f"/cases/{case_id}/diagram")
     assert first.status_code == 200

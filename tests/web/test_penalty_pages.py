@@ -15,7 +15,8 @@ from service.jsonsafe import to_json_value
 from tests.bpmn.steps_penalty import REPORT
 from tests.conftest import deploy_dir, make_test_app
 from tests.service.walk import upload
-from tests.web.test_pages import _client, _token
+from tests.web.conftest import signed_in_client
+from tests.web.test_pages import _token
 
 BPMN = Path(__file__).parents[2] / "bpmn"
 FILED = date.today() - timedelta(days=5)
@@ -45,7 +46,7 @@ def test_an_officer_starts_a_street_vending_case_and_the_notice_offers_the_propo
     app: Flask, login: Any
 ) -> None:
     assert deploy_dir(login("process_owner"), BPMN).status_code == 201
-    officer = _client(app, "officer1")
+    officer = signed_in_client(app, "officer1")
     page = officer.get("/start/penalty_procedure").get_data(as_text=True)
     assert "违法搭建" in page  # the catalogue's case types
     assert "占道经营" in page

@@ -17,6 +17,7 @@ from service import create_app
 from service.cli import main
 from tests.conftest import Api
 from tests.web.browser import LiveServer
+from tests.web.conftest import api_logins
 from tests.web.ui_walk import BrowserWalk
 
 pytestmark = [pytest.mark.browser]
@@ -33,14 +34,7 @@ RESTART_CONFIG = ("TESTING", "SECRET_KEY", "DATABASE_URL", "ATTACHMENT_DIR", "DE
 @pytest.fixture
 def api(live_server: LiveServer) -> Iterator[Callable[[str], Api]]:
     """API clients on the live server's app; afterwards the bureau's own complaint version is current."""
-    client = live_server.app.test_client()
-
-    def _login(username: str) -> Api:
-        response = client.post("/api/v1/auth/token", json={"username": username, "password": username})
-        assert response.status_code == 201, response.json
-        return Api(client, response.json["token"])
-
-    yield _login
+    yield api_logins(live_server.app)
     live_server.app.test_cli_runner().invoke(main, ["bpmn", "activate", "complaint_handling", "1"])
 
 

@@ -10,10 +10,9 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from tests.conftest import DATA, Api, deploy_dir, make_test_app
-from tests.web.test_signin import sign_in
+from tests.web.conftest import signed_in_client
 
 ACCEPTANCE = DATA / "acceptance"
 PAGE = "/studio/processes/case_flow/diff"
@@ -41,12 +40,6 @@ def two_versions(login: Any) -> int:
     return int(case["id"])
 
 
-def _client(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    assert sign_in(client, username).status_code == 302
-    return client
-
-
 def _token(html: str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match
@@ -54,29 +47,29 @@ def _token(html: str) -> str:
 
 
 def test_diff_page_lists_the_change_and_colours_it_on_the_diagram(app: Flask, two_versions: int) -> None:
-    html = _client(app, "process_owner").get(PAGE).get_data(as_text=True)
+    html = signed_in_client(app, "process_owner").get(PAGE).get_data(as_text=True)
     assert re.search(r'<tr data-element="register_case" data-change="changed">', html)
     assert "登记案件（新版）" in html
     assert re.search(r'<g id="node-register_case" class="node zf-diff-changed"', html)
     unchanged = re.findall(r'<g id="node-([a-z_]+)" class="node"', html)
     assert unchanged
     assert "register_case" not in unchanged
-    same = _client(app, "auditor").get(f"{PAGE}?from=2&to=2").get_data(as_text=True)
+    same = signed_in_client(app, "auditor").get(f"{PAGE}?from=2&to=2").get_data(as_text=True)
     assert 'id="zf-no-diff"' in same
     assert "zf-migrate-title" not in same  # auditors read, they do not move cases
 
 
 def test_pages_refuse_others_and_bad_versions_without_a_traceback(app: Flask, two_versions: int) -> None:
-    assert _client(app, "officer1").get(PAGE).status_code == 403
-    bad = _client(app, "process_owner").get(f"{PAGE}?from=abc")
+    assert signed_in_client(app, "officer1").get(PAGE).status_code == 403
+    bad = signed_in_client(app, "process_owner").get(f"{PAGE}?from=abc")
     assert bad.status_code == 422
     assert "Traceback" not in bad.get_data(as_text=True)
-    assert _client(app, "process_owner").get(f"{PAGE}?from=1&to=7").status_code == 422
-    assert _client(app, "process_owner").get("/studio/processes/nothing/diff").status_code == 404
+    assert signed_in_client(app, "process_owner").get(f"{PAGE}?from=1&to=7").status_code == 422
+    assert signed_in_client(app, "process_owner").get("/studio/processes/nothing/diff").status_code == 404
 
 
 def test_dry_run_then_migration_from_the_page(app: Flask, login: Any, two_versions: int) -> None:
-    owner = _client(app, "process_owner")
+    owner = signed_in_client(app, "process_owner")
     token = _token(owner.get(PAGE).get_data(as_text=True))
     form = {"csrf_token": token, "from": "1", "to": "2"}
     dry = owner.post("/studio/processes/case_flow/migrate", data={**form, "action": "dry_run"})
@@ -90,9 +83,9 @@ def test_dry_run_then_migration_from_the_page(app: Flask, login: Any, two_versio
     moved = auditor.get(f"/process-instances/{two_versions}").json
     assert moved["definition"]["version"] == 2
     assert moved["tasks"][0]["name"] == "登记案件（新版）"
-    history = _client(app, "auditor").get(f"/cases/{two_versions}").get_data(as_text=True)
+    history = signed_in_client(app, "auditor").get(f"/cases/{two_versions}").get_data(as_text=True)
     assert "迁移到新的流程版本" in history
-    officer = _client(app, "officer1")
+    officer = signed_in_client(app, "officer1")
     refused = officer.post("/studio/processes/case_flow/migrate", data={**form, "action": "migrate"})
     assert refused.status_code in {400, 403}
 
@@ -104,7 +97,7 @@ def test_a_rewired_flow_is_coloured_on_both_diagrams(database_url: str, tmp_path
     owner = Api(client, token.json["token"])
     assert deploy_dir(owner, Path(__file__).parents[2] / "bpmn").status_code == 201
     assert deploy_dir(owner, DATA / "migration").status_code == 201
-    page = _client(app, "process_owner").get("/studio/processes/complaint_handling/diff")
+    page = signed_in_client(app, "process_owner").get("/studio/processes/complaint_handling/diff")
     old, new = page.get_data(as_text=True).split('id="zf-new-diagram"')
     app.extensions["zhifa.engine"].dispose()
     assert re.search(r'class="edge zf-diff-changed">\s*<title>timer_contact_overdue&#45;&gt;escalate', old)

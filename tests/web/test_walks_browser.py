@@ -26,26 +26,12 @@ from forms import FieldType
 from service.jsonsafe import to_json_value
 from tests.bpmn import steps_case as case
 from tests.bpmn import steps_penalty as penalty
-from tests.conftest import Api
 from tests.service import test_api_bureau
 from tests.service import test_calendar_walk as calendar_walk
 from tests.web.browser import LiveServer
 from tests.web.ui_walk import PHOTO, BrowserWalk, FormFiller, form_values, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture
-def login(live_server: LiveServer) -> Callable[[str], Api]:
-    """API clients of the demo users on the live server's app (for reading state and firing timers)."""
-    client = live_server.app.test_client()
-
-    def _login(username: str) -> Api:
-        response = client.post("/api/v1/auth/token", json={"username": username, "password": username})
-        assert response.status_code == 201, response.json
-        return Api(client, response.json["token"])
-
-    return _login
 
 
 def _started_id(page: Any) -> int:
@@ -86,9 +72,9 @@ def _register_with_a_correction(walk: BrowserWalk, shots: Path) -> None:
 
 
 def test_a_12345_work_order_becomes_a_case_that_is_closed_and_fed_back(
-    live_server: LiveServer, login: Any, open_page: Any, shots: Path
+    live_server: LiveServer, live_login: Any, open_page: Any, shots: Path
 ) -> None:
-    walk = BrowserWalk(live_server.app, login, open_page, test_api_bureau.ANSWERS)
+    walk = BrowserWalk(live_server.app, live_login, open_page, test_api_bureau.ANSWERS)
     page = walk.page_of("hotline_liaison")
     page.goto("/start")
     page.get_by_role("link", name="发起").and_(page.locator('[href="/start/complaint_handling"]')).click()
@@ -108,7 +94,7 @@ def test_a_12345_work_order_becomes_a_case_that_is_closed_and_fed_back(
     cases = [
         i
         for i in walk._running()
-        + login("auditor").get("/process-instances?process=load_bearing_case&per_page=200").json["items"]
+        + live_login("auditor").get("/process-instances?process=load_bearing_case&per_page=200").json["items"]
         if i["id"] > complaint_id
     ]
     assert cases, "the complaint was not turned into a case"
@@ -182,9 +168,9 @@ def _plan_to_the_archive() -> dict[str, list[dict[str, Any]]]:
 
 
 def test_a_load_bearing_case_goes_from_lead_to_archive(
-    live_server: LiveServer, login: Any, open_page: Any
+    live_server: LiveServer, live_login: Any, open_page: Any
 ) -> None:
-    walk = BrowserWalk(live_server.app, login, open_page, _plan_to_the_archive())
+    walk = BrowserWalk(live_server.app, live_login, open_page, _plan_to_the_archive())
     walk.checks["role:legal_reviewer"] = _closed_to_officers(walk)
     received = case.at(walk.today())
 
