@@ -9,6 +9,7 @@ from typing import Any
 
 from lxml import etree
 
+from tests.web.test_studio_done_browser import _select, _set_field
 from workflows import load_definitions
 
 BPMN = Path(__file__).parents[2] / "bpmn"
@@ -101,3 +102,26 @@ def test_a_forbidden_expression_in_a_decision_table_is_marked_in_the_table(
     page.wait_for_selector("#zf-status.alert-danger")
     assert "complaint_time_limits.dmn" in page.get_by_test_id("problems").inner_text()
     assert page.locator("#zf-canvas .zf-invalid-cell").count() >= 1
+
+
+def _check_forbidden_condition(page: Any) -> str:
+    page.wait_for_selector("#zf-canvas .djs-container svg")
+    _select(page, "flow_remit_accept")
+    _set_field(page, "condition", "open('x') == 1")
+    page.get_by_test_id("validate").click()
+    page.wait_for_selector(".zf-problem-badge[data-element='flow_remit_accept']")
+    return str(page.get_by_test_id("problems").inner_text())
+
+
+def test_validation_problems_show_in_the_page_language(open_page: Callable[..., Any]) -> None:
+    page = open_page("process_owner")
+    page.goto("/studio/complaint_handling/edit")
+    chinese = _check_forbidden_condition(page)
+    assert "条件表达式：不允许调用 open" in chinese
+    assert "is not allowed" not in chinese
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.documentElement.lang") == "en"
+    english = _check_forbidden_condition(page)
+    assert "condition: calling 'open' is not allowed" in english
+    assert "不允许" not in english
