@@ -64,6 +64,8 @@ def _read_paths(paths: tuple[str, ...]) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     for raw in paths:
         path = Path(raw)
+        if not path.exists():
+            raise click.UsageError(f"没有文件或文件夹 {raw} / no such file or folder: {raw}")
         candidates = sorted(p for p in path.rglob("*") if _deployable(p)) if path.is_dir() else [path]
         for file in candidates:
             files[file.name] = file.read_bytes()

@@ -85,3 +85,28 @@ def test_cli_validate_names_an_unknown_variable_in_english_and_chinese(
     assert "[flow_remit_accept]" in result.output
     assert "did you mean 'remit_decision'" in result.output
     assert "条件中的变量“remit_decison”在此处不存在" in result.output
+
+
+def test_studio_commands_answer_wrong_input_in_both_languages_without_a_traceback(
+    bureau_app: Flask, runner_for: Any, tmp_path: Path
+) -> None:
+    runner = runner_for(bureau_app)
+    assert runner.invoke(["bpmn", "deploy", str(BUREAU)]).exit_code == 0
+    broken = tmp_path / "complaint_handling.bpmn"
+    text = (BUREAU / "complaint_handling.bpmn").read_text(encoding="utf-8")
+    broken.write_text(text.replace('isExecutable="true"', 'isExecutable="yes"', 1), encoding="utf-8")
+    cases = {
+        ("bpmn", "deploy", str(tmp_path / "missing.bpmn")): "没有文件或文件夹",
+        ("bpmn", "validate", str(broken)): "的值“yes”不合法",
+        ("bpmn", "diff", "complaint_handling", "1", "9"): "没有第 9 版",
+        ("bpmn", "diff", "nope", "1", "2"): "未部署",
+        ("bpmn", "versions", "nope"): "没有流程 nope",
+        ("instances", "migrate", "nope", "--from", "1", "--dry-run"): "未部署",
+        ("instances", "migrate", "complaint_handling", "--from", "1", "--dry-run"): "相同",
+    }
+    for args, chinese in cases.items():
+        result = runner.invoke(list(args))
+        assert result.exit_code != 0, args
+        assert chinese in result.output, (args, result.output)
+        assert "Traceback" not in result.output, args
+        assert result.exception is None or isinstance(result.exception, SystemExit), (args, result.exception)
