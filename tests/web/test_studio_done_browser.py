@@ -116,6 +116,11 @@ def test_edit_check_fix_deploy_and_roll_back_the_complaint_process(
     after = _versions(owner)
     assert after == {**before, "complaint_handling": before["complaint_handling"] + 1}
     old_version, new_version = before["complaint_handling"], after["complaint_handling"]
+    diff = owner.get(f"/process-definitions/complaint_handling/diff?from={old_version}&to={new_version}").json
+    changed = {e["element_id"]: e["change"] for e in diff["elements"]}
+    assert changed == {"register_work_order": "changed", "rule_critical": "changed"}, diff  # FLOW restored
+    rule = next(e for e in diff["elements"] if e["element_id"] == "rule_critical")
+    assert [(p["old"], p["new"]) for p in rule["properties"]] == [("2", "3")]  # the DMN time limit (hours)
 
     hotline = open_page("hotline_liaison")
     hotline.goto("/start")
