@@ -1,8 +1,8 @@
 """Issue 11 "done when", in Chromium: a process owner edits the complaint process in the modeler (a
 DMN time limit and a task name), introduces an unknown variable in a condition, sees the marker on
 that flow, fixes it and deploys; only the complaint process gets a new version; a new complaint
-started on the start page runs it, while an older one is finished through the hotline's, squad
-leader's and officer's task pages on the old version (the case pages name each version); then the
+started on the start page runs it, while an older one is finished through the hotline's and
+officer's task pages on the old version (the case pages name each version); then the
 owner rolls back through the page and the CLI, and a restarted service and the demo command run."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from tests.web.ui_walk import BrowserWalk
 
 pytestmark = [pytest.mark.browser]
 FLOW = "flow_remit_accept"
-# The old complaint: accepted, dissuaded, the reporter satisfied (hotline, squad leader, officer pages).
+# The old complaint: accepted, dissuaded, the reporter satisfied (hotline and officer pages).
 OLD_CASE_ANSWERS = {
     "review_remit": {"remit_decision": "accept"},
     "decide_handling": {"handling_method": "dissuade", "needs_extension": False},
