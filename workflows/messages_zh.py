@@ -158,6 +158,58 @@ _RULES: list[tuple[str, Callable[[re.Match[str]], str]]] = [
     (r"invalid YAML: (?P<d>.*)", lambda m: f"YAML 格式错误（{m['d']}）"),
     (r"not UTF-8 text: (?P<d>.*)", lambda m: f"文件不是 UTF-8 编码的文本（{m['d']}）"),
     (r"key '(?P<k>[^']*)' is also in (?P<f>.*)", lambda m: f"表单键“{m['k']}”与 {m['f']} 重复"),
+    # form definitions (YAML) deployed beside the diagrams
+    (r"definition is longer than (?P<n>\d+) characters", lambda m: f"定义超过 {m['n']} 个字符"),
+    (r"(?P<w>.+) must be a mapping", lambda m: f"{m['w']} 必须是映射（键: 值）"),
+    (
+        r"unknown key (?P<k>'[^']*') in (?P<w>.+) \(allowed: (?P<a>.*)\)",
+        lambda m: f"{m['w']} 中有未知的键 {m['k']}（允许：{m['a']}）",
+    ),
+    (
+        r"(?P<k>'[^']*') is required, as \{zh: \.\.\., en: \.\.\.\}",
+        lambda m: f"缺少 {m['k']}，应写成 {{zh: ..., en: ...}}",
+    ),
+    (r"(?P<k>'[^']*') is required", lambda m: f"缺少必填项 {m['k']}"),
+    (
+        r"(?P<k>'[^']*') must be non-blank text \(quote values like yes/no/1\)",
+        lambda m: f"{m['k']} 必须是非空文字（yes/no/1 这类值请加引号）",
+    ),
+    (r"(?P<k>'[^']*') must be true or false", lambda m: f"{m['k']} 必须是 true 或 false"),
+    (r"(?P<k>'[^']*') must be a whole number >= 0", lambda m: f"{m['k']} 必须是不小于 0 的整数"),
+    (r"(?P<k>'[^']*') must be a non-empty list", lambda m: f"{m['k']} 必须是非空列表"),
+    (
+        r"key (?P<k>'[^']*') must match the file name (?P<f>'[^']*')",
+        lambda m: f"表单键 {m['k']} 必须与文件名 {m['f']} 一致",
+    ),
+    (
+        r"shows: (?P<i>.*) must be a snake_case field name",
+        lambda m: f"shows 中的 {m['i']} 必须是 snake_case 字段名",
+    ),
+    (r"shows: (?P<i>.*) is listed twice", lambda m: f"shows 中的 {m['i']} 重复列出"),
+    (
+        r"(?P<k>\w+) (?P<v>'.*') must be snake_case \(a-z, 0-9, _\)",
+        lambda m: f"{m['k']} {m['v']} 必须是 snake_case（a-z、0-9、_）",
+    ),
+    (
+        r"unknown field type (?P<t>'[^']*') \(known: (?P<a>.*)\)",
+        lambda m: f"未知的字段类型 {m['t']}（可用：{m['a']}）",
+    ),
+    (
+        r"duplicate field name (?P<n>'[^']*') \(first on line (?P<l>\d+)\)",
+        lambda m: f"字段名 {m['n']} 重复（第一次出现在第 {m['l']} 行）",
+    ),
+    (r"prefill is only allowed on top-level fields", lambda m: "prefill 只能用于顶层字段"),
+    (r"money cannot be negative: min must be >= 0", lambda m: "金额不能为负：min 必须不小于 0"),
+    (r"(?P<k>[\w ]+) must be at least (?P<n>\d+)", lambda m: f"{m['k']} 至少为 {m['n']}"),
+    (r"(?P<k>[\w ]+) must be at most (?P<n>\d+)", lambda m: f"{m['k']} 最多为 {m['n']}"),
+    (r"duplicate choice value (?P<v>.*)", lambda m: f"选项值 {m['v']} 重复"),
+    (r"groups may be nested at most (?P<n>\d+) deep", lambda m: f"分组最多嵌套 {m['n']} 层"),
+    (
+        r"(?P<a>\w+) \((?P<x>.*)\) is greater than (?P<b>\w+) \((?P<y>.*)\)",
+        lambda m: f"{m['a']}（{m['x']}）大于 {m['b']}（{m['y']}）",
+    ),
+    (r"a required field cannot have a default", lambda m: "必填字段不能有默认值"),
+    (r"default (?P<v>'.*?'):? (?P<d>.*)", lambda m: f"默认值 {m['v']} 不合法（{m['d']}）"),
     # expressions (lint): what, then the sandbox's reason
     (
         r"(?P<rest>.*); write it quoted, e\.g\. (?P<q>\".*\")",

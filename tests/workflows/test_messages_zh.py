@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from forms import FormDefinitionError, parse_form
 from workflows import load_definitions
 from workflows.errors import BpmnValidationError, Problem
 from workflows.lint import _check, timer_value_problem
@@ -160,3 +161,38 @@ def test_a_message_no_rule_knows_keeps_its_english_after_a_chinese_lead_in() -> 
 def test_xsd_messages_name_elements_by_prefix_not_namespace() -> None:
     (problem,) = _problems(DIAGRAMS["xsd: attribute not allowed"])
     assert problem.message_zh == "元素 bpmn:userTask 不允许有属性 bogus（不符合 BPMN/DMN 架构）"
+
+
+FORM = """key: demo_form
+title: {zh: 示例, en: Demo}
+fields:
+  - name: amount
+    type: money
+    label: {zh: 金额, en: Amount}
+    required: true
+"""
+FIELD = "    label: {zh: 金额, en: Amount}\n"
+BROKEN_FORMS = {
+    "yaml": FORM.replace("fields:", "fields: [", 1),
+    "unknown key": FORM.replace(FIELD, FIELD + "    colour: red\n"),
+    "required key": FORM.replace(FIELD, ""),
+    "boolean": FORM.replace("required: true", "required: maybe"),
+    "key and file name": FORM.replace("key: demo_form", "key: other_form"),
+    "snake case": FORM.replace("name: amount", "name: Amount"),
+    "field type": FORM.replace("type: money", "type: moneyy"),
+    "duplicate field": FORM + FORM.split("fields:\n")[1],
+    "negative money": FORM.replace(FIELD, FIELD + "    min: -1\n"),
+    "min over max": FORM.replace(FIELD, FIELD + "    min: 10\n    max: 5\n"),
+    "required default": FORM.replace(FIELD, FIELD + "    default: 5\n"),
+    "bad default": FORM.replace(FIELD, FIELD + "    default: abc\n").replace(
+        "required: true", "required: false"
+    ),
+    "not a mapping": "key: demo_form\ntitle: [1]\nfields: []\n",
+}
+
+
+@pytest.mark.parametrize("name", BROKEN_FORMS)
+def test_every_form_definition_problem_has_its_chinese(name: str) -> None:
+    with pytest.raises(FormDefinitionError) as caught:
+        parse_form(BROKEN_FORMS[name], "demo_form.yaml")
+    _assert_chinese(Problem(caught.value.message, "demo_form.yaml", caught.value.line))
