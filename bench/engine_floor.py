@@ -63,7 +63,7 @@ def _replay(case: Case, definition: ProcessDefinition, forms: FormRegistry, engi
     out: list[float] = []
     for index, step in enumerate(case.steps):
         if index in case.wakes:  # the walk fired the case's timers here (the timer worker): untimed
-            blob = _fire_timers(blob, spec, subprocesses, engine, case.wakes[index])
+            workflow, blob = _fire_timers(blob, spec, subprocesses, engine, case.wakes[index])
         data = _cleaned(definition, forms, workflow, step.bpmn_id, step.data)
         if data is None:
             return out  # the raw engine went elsewhere (a start data value lost its type in JSON)
@@ -89,14 +89,16 @@ def _replay(case: Case, definition: ProcessDefinition, forms: FormRegistry, engi
     return out
 
 
-def _fire_timers(blob: Any, spec: Any, subprocesses: Any, engine: Any, due: datetime) -> Any:
+def _fire_timers(
+    blob: Any, spec: Any, subprocesses: Any, engine: Any, due: datetime
+) -> tuple[BpmnWorkflow, Any]:
     workflow = load_state(blob, spec, subprocesses)
     workflow.script_engine = engine
     with frozen_at(due + timedelta(microseconds=1)):  # like the service: a timer due at the instant fires
         workflow.refresh_waiting_tasks()
         workflow.do_engine_steps()
     compact(workflow)
-    return dump_state(workflow)
+    return workflow, dump_state(workflow)
 
 
 def _cleaned(
