@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -39,8 +39,8 @@ def replay_ms(
     engine = make_deadline_script_engine(build_helpers(WorkCalendar.from_file()))
     timings: dict[str, list[float]] = {}
     missed = 0
-    with frozen_at(now):
-        for case in cases:
+    for case in cases:
+        with frozen_at(case.walked_at or now):  # the deadlines the service computed during the walk
             replayed = _replay(case, definitions[case.process], forms, engine)
             missed += len(case.steps) - len(replayed)
             for step, ms in zip(case.steps, replayed, strict=False):
@@ -61,7 +61,9 @@ def _replay(case: Case, definition: ProcessDefinition, forms: FormRegistry, engi
     workflow.do_engine_steps()
     blob = dump_state(workflow)
     out: list[float] = []
-    for step in case.steps:
+    for index, step in enumerate(case.steps):
+        if index in case.wakes:  # the walk fired the case's timers here (the timer worker): untimed
+            workflow, blob = _fire_timers(blob, spec, subprocesses, engine, case.wakes[index])
         data = _cleaned(definition, forms, workflow, step.bpmn_id, step.data)
         if data is None:
             return out  # the raw engine went elsewhere (a start data value lost its type in JSON)
@@ -85,6 +87,18 @@ def _replay(case: Case, definition: ProcessDefinition, forms: FormRegistry, engi
         blob = dump_state(workflow)
         out.append((ran + time.perf_counter() - t1) * 1000)
     return out
+
+
+def _fire_timers(
+    blob: Any, spec: Any, subprocesses: Any, engine: Any, due: datetime
+) -> tuple[BpmnWorkflow, Any]:
+    workflow = load_state(blob, spec, subprocesses)
+    workflow.script_engine = engine
+    with frozen_at(due + timedelta(microseconds=1)):  # like the service: a timer due at the instant fires
+        workflow.refresh_waiting_tasks()
+        workflow.do_engine_steps()
+    compact(workflow)
+    return workflow, dump_state(workflow)
 
 
 def _cleaned(

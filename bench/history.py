@@ -1,9 +1,10 @@
 """Completion cost along one long case: a load-bearing case looping in its rectification review.
 
 The case is driven over the API to its rectification stage (an embedded sub-process) with the
-ordinary answers and a rectification deadline a year away; then the officer records follow-up
-visits, "still in progress, no extension asked", again and again: each round completes
-`record_followup` and runs the diagram's script that appends the visit to the case's list.
+ordinary answers and a rectification deadline 30 days away (no timer fires meanwhile); then the
+officer records follow-up visits, "still in progress, no extension asked", again and again: each
+round completes `record_followup` and runs the diagram's script that appends the visit to the
+case's list.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ def history_curve(api: Any, today: date, checkpoints: list[int]) -> dict[int, fl
     rng = random.Random(7)
     answers = {
         "record_interview": {"more_interviews": False},
-        "draft_rectification_order": {"rectification_deadline": (today + timedelta(days=365)).isoformat()},
+        # Within the case's time limit (filing + 90 days less the penalty lead), or it is returned.
+        "draft_rectification_order": {"rectification_deadline": (today + timedelta(days=30)).isoformat()},
         LOOP_TASK: {"rect_followup_result": "in_progress", "rect_extension_requested": False},
     }
     case = walker.start("load_bearing_case", rng, "case_lead")

@@ -17,6 +17,7 @@ import random
 import statistics
 import sys
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -51,11 +52,23 @@ def start_forms(app: Any) -> dict[str, str | None]:
         }
 
 
+def timer_worker(app: Any) -> Callable[[datetime], Any]:
+    """Fire the timers due at an instant as the timer worker does, on the app's database (untimed)."""
+    from service.worker import run_due_timers
+
+    return lambda instant: run_due_timers(app, instant)
+
+
 def walk_all(
-    api: Any, keys: dict[str, str | None], cases_per_process: int, max_steps: int
+    api: Any,
+    keys: dict[str, str | None],
+    cases_per_process: int,
+    max_steps: int,
+    fire: Callable[[datetime], Any] | None = None,
 ) -> tuple[list[Case], int]:
     """Walk `cases_per_process` seeded cases of every process; return them and the refused answers."""
     walker = Walker(api, default_registry(), users_by_role(), china_today())
+    walker.fire_timers = fire
     rng = random.Random(SEED)
     cases = []
     for index in range(cases_per_process):
@@ -142,23 +155,24 @@ def main() -> None:
         sqlite_url = f"sqlite:///{tmp}/bench.sqlite3"
         app = prepare_database(sqlite_url)
         keys = start_forms(app)
+        fire = timer_worker(app)
         walk_all(InProcessApi(app), keys, 1, 5)  # warm caches (parsed definitions, compiled forms)
-        in_process, _ = walk_all(InProcessApi(app), keys, cases_per_process, max_steps)
+        in_process, _ = walk_all(InProcessApi(app), keys, cases_per_process, max_steps, fire)
         summary("API in-process (SQLite)", by_process(in_process, owners))
         pg_url = None if args.no_postgres else postgres_url()
         if pg_url is not None and not args.quick:
             with gunicorn(sqlite_url, workers=2) as api:
                 summary(
                     "API over HTTP (gunicorn 2 workers, SQLite)",
-                    by_process(walk_all(api, keys, cases_per_process, max_steps)[0], owners),
+                    by_process(walk_all(api, keys, cases_per_process, max_steps, fire)[0], owners),
                 )
         url = pg_url or sqlite_url
         database = "PostgreSQL" if pg_url else "SQLite"
         if pg_url:
-            prepare_database(pg_url)
+            fire = timer_worker(prepare_database(pg_url))
         with gunicorn(url, workers=2) as api:
             walk_all(api, keys, 1, 3)  # warm both workers
-            over_http, refused = walk_all(api, keys, cases_per_process, max_steps)
+            over_http, refused = walk_all(api, keys, cases_per_process, max_steps, fire)
             http_all = summary(
                 f"API over HTTP (gunicorn 2 workers, {database})", by_process(over_http, owners)
             )

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from forms import FormRegistry, sample_input
@@ -30,6 +30,7 @@ PROCESSES = (
 # by a message from another case (enforcement_publicity): walks reach them from these.
 STARTED_BY_PEOPLE = ("complaint_handling", "load_bearing_case", "penalty_procedure")
 CHOICE_TYPES = (FieldType.CHOICE,)
+MAX_WAKES = 6  # timer firings per walked case (a retry loop on a timer must end)
 
 
 @dataclass
@@ -53,6 +54,8 @@ class Case:
     steps: list[Step] = field(default_factory=list)
     by_message: bool = False  # started by another case's message: start data is the payload, no form
     open: list[dict[str, Any]] | None = None  # open tasks from the last answer (None: ask)
+    walked_at: datetime | None = None  # when the walk began (the floor replays at that instant)
+    wakes: dict[int, datetime] = field(default_factory=dict)  # steps done -> instant timers fired at
 
 
 class Walker:
@@ -64,6 +67,9 @@ class Walker:
         self.errors = 0  # any other failure (5xx, 409): counted, the case stops there
         self.explore = True  # draw choices at random; False: the first (ordinary) choice, yes to yes/no
         self._starters: dict[str, str] = {}
+        # Fire due timers at an instant (the timer worker, untimed): a case waiting on a timer (a
+        # statement period, a hearing window) goes on instead of ending there. None: walks stop.
+        self.fire_timers: Callable[[datetime], Any] | None = None
 
     def start(self, process: str, rng: random.Random, form_key: str | None) -> Case:
         """Start a case of `process` with its start form's sample input."""
@@ -99,7 +105,7 @@ class Walker:
         preferred = [t for t in tasks if answers and t["bpmn_id"] in answers]
         task = (preferred or tasks)[rng.randrange(len(preferred or tasks))]
         user = self.users[task["role"]]
-        overrides = dict((answers or {}).get(task["bpmn_id"], {}))
+        overrides = {**self._as_people_answer(task["bpmn_id"]), **(answers or {}).get(task["bpmn_id"], {})}
         data = self._sample(task["form_key"], rng, overrides, lambda: self.api.upload(user, task["id"]))
         t0 = time.perf_counter()
         status, body = self.api.request("POST", user, f"/tasks/{task['id']}/complete", {"data": data})
@@ -125,17 +131,47 @@ class Walker:
                 continue
             events = self.api.get(auditor, f"/process-instances/{item['id']}/events")["items"]
             started = next((e["data"] for e in events if e["kind"] == "instance_started"), None) or {}
-            found.append(
-                Case(item["process_key"], item["id"], dict(started.get("start_data") or {}), by_message=True)
+            case = Case(
+                item["process_key"], item["id"], dict(started.get("start_data") or {}), by_message=True
             )
+            case.walked_at = datetime.fromisoformat(item["started_at"]) if item.get("started_at") else None
+            found.append(case)
         return found
 
+    def _as_people_answer(self, bpmn_id: str) -> dict[str, Any]:
+        """Answers a generated value gets wrong every time, as the people doing the step give them.
+
+        A hearing is set at least 7 working days after its notice is served: the generated date
+        (today) is always too early and the diagram asks for a new date for ever.
+        """
+        if bpmn_id == "notify_hearing" and self.explore:
+            return {"hearing_date": (self.today + timedelta(days=21)).isoformat()}
+        return {}
+
     def walk(self, case: Case, rng: random.Random, max_steps: int) -> Case:
-        """Step the case until nothing is open, an answer is refused or `max_steps` are done."""
+        """Step the case until nothing is open, an answer is refused or `max_steps` are done.
+
+        A case with nothing open that waits on a timer has its next timer fired (`fire_timers`, at
+        its due instant) and goes on, up to MAX_WAKES times.
+        """
+        case.walked_at = case.walked_at or datetime.now(UTC)
         for _ in range(max_steps):
-            if self.step(case, rng) is None:
+            if self.step(case, rng) is None and not self._wake(case):
                 break
         return case
+
+    def _wake(self, case: Case) -> bool:
+        """Fire the case's next timer when it waits on nothing else; False when it cannot go on."""
+        if self.fire_timers is None or len(case.wakes) >= MAX_WAKES:
+            return False
+        body = self.api.get(self.users["auditor"], f"/process-instances/{case.instance_id}")
+        if body["status"] != "running" or self._ours(body["tasks"]) or not body.get("timers"):
+            return False
+        due = min(datetime.fromisoformat(t["due_at"]) for t in body["timers"])
+        self.fire_timers(due)
+        case.wakes[len(case.steps)] = due
+        case.open = None
+        return True
 
     def _sample(
         self, form_key: str | None, rng: random.Random, overrides: Mapping[str, Any], upload: Any = None
@@ -157,7 +193,7 @@ class Walker:
             given = overrides.get(name)
             return str(given[0]) if isinstance(given, list) and given else upload()
 
-        return sample_input(
+        data = sample_input(
             definition,
             today=self.today,
             overrides={**drawn, **overrides},
@@ -165,3 +201,23 @@ class Walker:
             rng=rng,
             vary=self.explore,
         )
+        if self.explore:
+            self._more_rows(definition.fields, data, overrides, rng)
+        return data
+
+    @staticmethod
+    def _more_rows(
+        fields: Any, data: dict[str, Any], overrides: Mapping[str, Any], rng: random.Random
+    ) -> None:
+        """Give repeatable groups 1 to 5 rows (within their limits), as people fill them.
+
+        The sample input has the minimum (one row); a diagram that needs more (the collective
+        discussion's quorum of members' opinions) would otherwise loop on that step for ever.
+        """
+        for f in fields:
+            rows = data.get(f.name)
+            if f.type is not FieldType.GROUP or f.repeat is None or f.name in overrides:
+                continue
+            if isinstance(rows, list) and rows:
+                wanted = rng.randint(len(rows), max(len(rows), min(f.repeat.max, 5)))
+                data[f.name] = rows + [dict(rows[-1]) for _ in range(wanted - len(rows))]

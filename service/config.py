@@ -65,6 +65,9 @@ class DefaultConfig:
     }
     TIMER_CASE_SECONDS = 30.0  # engine time one case's timer run may take before it is stopped
     TIMER_BATCH = 20  # cases a timer worker claims at once
+    # PostgreSQL connections per process (see README "Scaling out"): kept open, and extra under load.
+    DB_POOL_SIZE = 2
+    DB_MAX_OVERFLOW = 3
     DEMO_MODE = False
     # Sign-in throttling (per account and per client address, counted in the database by every process).
     LOGIN_WINDOW_SECONDS = 15 * 60
@@ -136,5 +139,9 @@ def validate_config(config: Mapping[str, Any]) -> None:
         raise RuntimeError(f"ZHIFA_SECRET_KEY must be at least {MIN_SECRET_LENGTH} random characters")
     if not str(config.get("DATABASE_URL", "")).startswith(("sqlite", "postgresql")):
         raise RuntimeError("ZHIFA_DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL")
+    for name, least in (("DB_POOL_SIZE", 1), ("DB_MAX_OVERFLOW", 0)):
+        value = config.get(name, least)
+        if not isinstance(value, int) or isinstance(value, bool) or value < least:
+            raise RuntimeError(f"ZHIFA_{name} must be a whole number of at least {least}")
     if not Path(config["BPMN_DIR"]).is_dir():
         raise RuntimeError(f"ZHIFA_BPMN_DIR {config['BPMN_DIR']} is not a directory")

@@ -82,14 +82,19 @@ class Base(DeclarativeBase):
         return f"<{type(self).__name__} {values}>"
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+def make_engine(url: str, *, pool_size: int = 2, max_overflow: int = 3) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout.
+
+    PostgreSQL connections per process: `pool_size` kept open, up to `max_overflow` more under load.
+    A sync gunicorn worker or a timer worker uses one at a time (a background thread or a heartbeat
+    may take a second), so the default is small: total = processes x (pool_size + max_overflow).
+    """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -114,7 +119,11 @@ def _wants_write(_connection: Any) -> bool:
 
 def init_app(app: Flask) -> None:
     """Bind an engine and session factory to the app and close the session after each request."""
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(
+        app.config["DATABASE_URL"],
+        pool_size=int(app.config["DB_POOL_SIZE"]),
+        max_overflow=int(app.config["DB_MAX_OVERFLOW"]),
+    )
     app.extensions["zhifa.db"] = sessionmaker(bind=engine, expire_on_commit=False)
     app.extensions["zhifa.engine"] = engine
     app.teardown_appcontext(_close_session)

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, created_at, intpk, utcnow
@@ -76,6 +76,14 @@ class ProcessInstance(Base):
             postgresql_ops={column: "gin_trgm_ops"},
         )
         for column in ("search_text", "title")
+    ) + (
+        # Two-character terms (no trigram): a GIN index of the text's bigrams (migration perfc_01,
+        # PostgreSQL only; service/operations/search.py writes the same expression).
+        Index(
+            "ix_process_instances_search_bigrams",
+            text("zhifa_bigrams((search_text || ' ') || title)"),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
     )
 
 

@@ -162,3 +162,42 @@ def test_the_events_page_reads_the_stream_index(postgres_session: Session, case_
         .limit(50)
     )
     assert "uq_audit_events_stream_seq" in _plan(postgres_session, query)
+
+
+def _registered_case(login: Any, party: str) -> int:
+    officer = login("officer2")
+    response = officer.post("/process-instances", json={"process_key": "case_flow", "data": {}})
+    assert response.status_code == 201, response.json
+    case = int(response.json["id"])
+    task = next(
+        t
+        for t in officer.get("/tasks").json["items"]
+        if t["bpmn_id"] == "register_case" and t["instance_id"] == case
+    )
+    data = {**REGISTER, "party_name": party}
+    assert officer.post(f"/tasks/{task['id']}/complete", json={"data": data}).status_code == 200
+    return case
+
+
+def test_a_two_character_search_finds_exactly_the_cases_holding_those_characters(
+    login: Any, case_id: int
+) -> None:
+    wang, zhang = _registered_case(login, "王伟强"), _registered_case(login, "张伟")
+    for who in ("auditor", "officer2"):  # a see-all role, and the officer who registered them
+        api = login(who)
+        for term, expected in (("王伟", [wang]), ("伟强", [wang]), ("张伟", [zhang]), ("伟", [zhang, wang])):
+            found = api.get(f"/process-instances?text={term}").json
+            assert [c["id"] for c in found["items"]] == expected, (who, term)
+            assert found["total"] == len(expected)
+        assert api.get("/process-instances?text=王强").json["total"] == 0  # not adjacent in any case
+        assert api.get("/process-instances?text=_伟").json["total"] == 0  # a wildcard is taken literally
+    assert login("clerk").get("/process-instances?text=王伟").json["total"] == 0  # never saw either case
+
+
+def test_a_two_character_search_uses_the_bigram_index(postgres_session: Session) -> None:
+    for who in ("auditor", "officer2"):
+        query = case_query(
+            postgres_session, _user(postgres_session, who), CaseFilter(text="王伟"), datetime.now(UTC)
+        )
+        plan = _plan(postgres_session, query)
+        assert "ix_process_instances_search_bigrams" in plan, plan
