@@ -7,8 +7,10 @@ complaint records which case, of which process, was started.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
+from forms import default_registry
 from tests.bpmn.steps_complaint import BPMN, at, end_of, fill, open_case, router_starts_case, send, work_order
 from tests.workflows.scenario import Scenario, load_files
 from workflows import InstanceStatus
@@ -30,6 +32,18 @@ FILING = {
 
 def _order() -> dict[str, object]:
     return work_order(at(DAY), content="楼顶违法搭建彩钢板房")
+
+
+def test_the_conversion_form_offers_the_case_types_of_the_catalogue() -> None:
+    text = (BPMN / "penalty_case_types.dmn").read_text(encoding="utf-8")
+    catalogue = re.findall(r'<inputEntry id="rule_\w+_case_type">\s*<text>"(\w+)"</text>', text)
+    (case_type,) = [
+        f
+        for f in default_registry().get("complaint_case_conversion").definition.fields
+        if f.name == "case_type"
+    ]
+    assert [c.value for c in case_type.choices] == catalogue
+    assert "load_bearing" in catalogue
 
 
 def test_a_load_bearing_conversion_still_starts_a_load_bearing_case() -> None:
