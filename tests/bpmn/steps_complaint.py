@@ -121,13 +121,18 @@ def handle_until_reply(s: Scenario, day: date) -> None:
     decide(s, "order_correction", at(day, 15))
 
 
-def open_case(order: dict[str, object], day: date) -> Scenario:
-    """Receive, accept, contact and check an order on `day`, then turn it into a case (诉转案)."""
+def open_case(order: dict[str, object], day: date, conversion: Mapping[str, Any] | None = None) -> Scenario:
+    """Receive, accept, contact and check an order on `day`, then turn it into a case (诉转案).
+
+    `conversion` is the 诉转案 form (case type and, for types other than load-bearing, the filing data);
+    by default a load-bearing case.
+    """
     s = receive(order)
     accept(s, at(day, 9, 30))
     contact(s, at(day, 10))
     check_site(s, at(day, 14))
     decide(s, "to_case", at(day, 15))
+    fill(s, "choose_case_type", conversion or {"case_type": "load_bearing"}, at(day, 15, 10))
     return s
 
 

@@ -24,6 +24,7 @@ BPMN = Path(__file__).parents[2] / "bpmn"
 ANSWERS: dict[str, dict[str, Any]] = {
     "review_remit": {"remit_decision": "accept"},
     "decide_handling": {"handling_method": "to_case", "needs_extension": False},
+    "choose_case_type": {"case_type": "load_bearing"},
     "inspect_site": {"entry_result": "entered"},
     "record_appraisal_result": {"is_load_bearing": False, "hazard_grade": None},
     "determine_violation": {"determination": "not_load_bearing"},

@@ -25,6 +25,7 @@ TODAY = date(2025, 9, 26)
 ANSWERS: dict[str, dict[str, Any]] = {
     "review_remit": {"remit_decision": "accept"},
     "decide_handling": {"handling_method": "dissuade", "needs_extension": False},
+    "choose_case_type": {"case_type": "load_bearing"},
     "inspect_site": {"entry_result": "entered"},
     "record_appraisal_result": {"is_load_bearing": False, "hazard_grade": None},
     "determine_violation": {"determination": "not_load_bearing"},

@@ -175,6 +175,7 @@
         out.push(prop(T("Due (expression)", "办理期限（表达式）"), "dueDate", { hint: helpers }));
         out.push(prop(T("Warn before (working days)", "提前提醒（工作日）"), "warnBefore"));
         out.push(prop(T("Legal basis", "法律依据"), "legalBasis"));
+        out.push(prop(T("No time limit (reason)", "无办理时限（理由）"), "noTimeLimit"));
         out.push(prop(T("Assign numbers (field=series, …)", "自动编号（字段=编号序列，…）"), "assignNumbers",
           { hint: T("Series: ", "编号序列：") + this.known.series.join(", ") }));
       }
