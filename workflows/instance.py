@@ -10,6 +10,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import TerminateEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
@@ -211,8 +212,13 @@ class WorkflowInstance:
         if self._errors():
             return InstanceStatus.RUNNING
         if self._wf.is_completed():
-            cancelled = self._wf.get_next_task(state=TaskState.COMPLETED, spec_name="End") is None
-            return InstanceStatus.CANCELLED if cancelled else InstanceStatus.COMPLETED
+            ended = self._wf.get_next_task(state=TaskState.COMPLETED, spec_name="End") is not None
+            # A terminate end event (a case transferred or terminated) ends it as done, not cancelled.
+            terminated = any(
+                isinstance(getattr(t.task_spec, "event_definition", None), TerminateEventDefinition)
+                for t in self._wf.get_tasks(state=TaskState.COMPLETED)
+            )
+            return InstanceStatus.COMPLETED if ended or terminated else InstanceStatus.CANCELLED
         return InstanceStatus.RUNNING
 
     def stage(self) -> str | None:
