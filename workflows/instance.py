@@ -266,7 +266,12 @@ class WorkflowInstance:
 
     def thrown_messages(self) -> list[ThrownMessage]:
         """Take the messages thrown that nothing in this instance caught (each returned once)."""
-        return [ThrownMessage(e.event_definition.name, e.payload) for e in self._wf.get_events()]
+        events = self._wf.get_events()  # a terminate end event shows up here too: not a message
+        return [
+            ThrownMessage(e.event_definition.name, e.payload)
+            for e in events
+            if not isinstance(e.event_definition, TerminateEventDefinition)
+        ]
 
     def trace(self) -> Trace:
         """Return per-node states and the path taken, for the status diagram."""

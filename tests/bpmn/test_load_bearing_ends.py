@@ -11,9 +11,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from tests.bpmn.steps_case import at, end_of, filed_and_ordered, fill
-from tests.bpmn.steps_complaint import send
-from tests.workflows.scenario import Scenario
+from tests.bpmn.steps_case import (
+    BPMN,
+    COMPLAINT_INSTANCE_ID,
+    PROCESS,
+    assign,
+    at,
+    confirm_violation,
+    end_of,
+    file_and_order,
+    filed_and_ordered,
+    fill,
+)
+from tests.bpmn.steps_complaint import open_case, router_starts_case, send, work_order
+from tests.workflows.scenario import Scenario, load_files
 from workflows import CHINA_TZ, InstanceStatus
 
 
@@ -76,8 +87,7 @@ def test_a_transfer_the_bureau_head_does_not_approve_leaves_the_case_running() -
     assert set(s.open()) == {"record_followup"}
 
 
-def test_a_case_whose_party_died_without_successor_is_terminated_not_withdrawn() -> None:
-    s = filed_and_ordered()
+def terminate(s: Scenario) -> None:
     send(s, "case_termination_requested", {"by": "承办人"}, at(date(2025, 12, 10), 9))
     request = {
         "case_termination_reason": "party_deceased",
@@ -88,6 +98,28 @@ def test_a_case_whose_party_died_without_successor_is_terminated_not_withdrawn()
     assert s.task("approve_case_termination").role == "bureau_head"
     approval = {"case_termination_decision": "approve", "case_termination_decided_on": date(2025, 12, 11)}
     fill(s, "approve_case_termination", approval, at(date(2025, 12, 11), 10))
+
+
+def test_a_case_whose_party_died_without_successor_is_terminated_not_withdrawn() -> None:
+    s = filed_and_ordered()
+    terminate(s)
     assert s.instance.status() is InstanceStatus.COMPLETED
     assert s.open() == {}
     assert s.data["closure_reason"] == "terminated"
+
+
+def test_a_case_from_a_complaint_ended_early_tells_the_complaint() -> None:
+    complaint = open_case(work_order(at(date(2025, 11, 3))), date(2025, 11, 3))
+    start = router_starts_case(complaint) | {"source_instance_id": COMPLAINT_INSTANCE_ID}
+    s = Scenario(load_files(BPMN), PROCESS, start, now=at(date(2025, 11, 3), 10))
+    assign(s, at(date(2025, 11, 3), 11))
+    confirm_violation(s, at(date(2025, 11, 3), 14))
+    file_and_order(s)
+    terminate(s)
+    assert s.instance.status() is InstanceStatus.COMPLETED
+    (closed,) = s.instance.thrown_messages()
+    assert (closed.name, closed.payload["target_instance_id"], closed.payload["closure_reason"]) == (
+        "case_closed",
+        COMPLAINT_INSTANCE_ID,
+        "terminated",
+    )
