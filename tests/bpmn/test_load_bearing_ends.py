@@ -23,6 +23,7 @@ from tests.bpmn.steps_case import (
     filed_and_ordered,
     fill,
 )
+from tests.bpmn.steps_case_ends import terminate
 from tests.bpmn.steps_complaint import open_case, router_starts_case, send, work_order
 from tests.workflows.scenario import Scenario, load_files
 from workflows import CHINA_TZ, InstanceStatus
@@ -85,19 +86,6 @@ def test_a_transfer_the_bureau_head_does_not_approve_leaves_the_case_running() -
     decide_transfer(s, "reject", datetime(2025, 12, 11, 9, 0, tzinfo=CHINA_TZ))
     assert s.instance.status() is InstanceStatus.RUNNING
     assert set(s.open()) == {"record_followup"}
-
-
-def terminate(s: Scenario) -> None:
-    send(s, "case_termination_requested", {"by": "承办人"}, at(date(2025, 12, 10), 9))
-    request = {
-        "case_termination_reason": "party_deceased",
-        "case_termination_facts": "当事人已死亡，无继承人",
-        "case_termination_files": ["att-death-certificate"],
-    }
-    fill(s, "request_case_termination", request, at(date(2025, 12, 10), 10))
-    assert s.task("approve_case_termination").role == "bureau_head"
-    approval = {"case_termination_decision": "approve", "case_termination_decided_on": date(2025, 12, 11)}
-    fill(s, "approve_case_termination", approval, at(date(2025, 12, 11), 10))
 
 
 def test_a_case_whose_party_died_without_successor_is_terminated_not_withdrawn() -> None:
