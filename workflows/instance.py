@@ -10,7 +10,6 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.simple import TerminateEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
@@ -41,6 +40,7 @@ from .failures import (
     script_error_from,
 )
 from .loader import ProcessDefinition, UserTaskMeta
+from .terminate import ended_by_terminate, is_terminate
 from .trace import Trace, trace_workflow
 from .views import IncidentView, InstanceStatus, ThrownMessage, TimerView, UserTaskView
 from .workcalendar import Binding, WorkCalendar, record_provisional
@@ -213,12 +213,8 @@ class WorkflowInstance:
             return InstanceStatus.RUNNING
         if self._wf.is_completed():
             ended = self._wf.get_next_task(state=TaskState.COMPLETED, spec_name="End") is not None
-            # A terminate end event (a case transferred or terminated) ends it as done, not cancelled.
-            terminated = any(
-                isinstance(getattr(t.task_spec, "event_definition", None), TerminateEventDefinition)
-                for t in self._wf.get_tasks(state=TaskState.COMPLETED)
-            )
-            return InstanceStatus.COMPLETED if ended or terminated else InstanceStatus.CANCELLED
+            done = ended or ended_by_terminate(self._wf)
+            return InstanceStatus.COMPLETED if done else InstanceStatus.CANCELLED
         return InstanceStatus.RUNNING
 
     def stage(self) -> str | None:
@@ -266,12 +262,8 @@ class WorkflowInstance:
 
     def thrown_messages(self) -> list[ThrownMessage]:
         """Take the messages thrown that nothing in this instance caught (each returned once)."""
-        events = self._wf.get_events()  # a terminate end event shows up here too: not a message
-        return [
-            ThrownMessage(e.event_definition.name, e.payload)
-            for e in events
-            if not isinstance(e.event_definition, TerminateEventDefinition)
-        ]
+        events = [e for e in self._wf.get_events() if not is_terminate(e)]
+        return [ThrownMessage(e.event_definition.name, e.payload) for e in events]
 
     def trace(self) -> Trace:
         """Return per-node states and the path taken, for the status diagram."""
