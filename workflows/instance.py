@@ -40,6 +40,7 @@ from .failures import (
     script_error_from,
 )
 from .loader import ProcessDefinition, UserTaskMeta
+from .terminate import ended_by_terminate, is_terminate
 from .trace import Trace, trace_workflow
 from .views import IncidentView, InstanceStatus, ThrownMessage, TimerView, UserTaskView
 from .workcalendar import Binding, WorkCalendar, record_provisional
@@ -211,8 +212,9 @@ class WorkflowInstance:
         if self._errors():
             return InstanceStatus.RUNNING
         if self._wf.is_completed():
-            cancelled = self._wf.get_next_task(state=TaskState.COMPLETED, spec_name="End") is None
-            return InstanceStatus.CANCELLED if cancelled else InstanceStatus.COMPLETED
+            ended = self._wf.get_next_task(state=TaskState.COMPLETED, spec_name="End") is not None
+            done = ended or ended_by_terminate(self._wf)
+            return InstanceStatus.COMPLETED if done else InstanceStatus.CANCELLED
         return InstanceStatus.RUNNING
 
     def stage(self) -> str | None:
@@ -260,7 +262,8 @@ class WorkflowInstance:
 
     def thrown_messages(self) -> list[ThrownMessage]:
         """Take the messages thrown that nothing in this instance caught (each returned once)."""
-        return [ThrownMessage(e.event_definition.name, e.payload) for e in self._wf.get_events()]
+        events = [e for e in self._wf.get_events() if not is_terminate(e)]
+        return [ThrownMessage(e.event_definition.name, e.payload) for e in events]
 
     def trace(self) -> Trace:
         """Return per-node states and the path taken, for the status diagram."""
