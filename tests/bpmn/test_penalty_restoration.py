@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from tests.bpmn import steps_case as case
 from tests.bpmn.steps_penalty import (
     START,
     complete,
@@ -24,6 +25,7 @@ from tests.bpmn.steps_penalty import (
 
 # The discretion a load-bearing case computed (refused, no mitigating factor): score 60 → 6万–8万元.
 FACTORS = {
+    "rectification_conduct": "refused",
     "harm_points": 40,
     "conduct_points": 20,
     "other_factor_points": 0,
@@ -123,3 +125,39 @@ def test_without_a_restoration_the_decision_follows_the_review() -> None:
     pass_review(s, date(2025, 9, 5))
     assert set(s.open()) == {"decide_penalty"}
     assert s.data["restoration_route"] == "decide"
+
+
+def test_a_refusing_party_who_restores_while_the_case_is_fined_gets_the_mitigated_band() -> None:
+    """The whole case: refusal, the penalty starts; the repair passes acceptance before the decision."""
+    s = case.filed_and_ordered()
+    assert s.advance_to(case.end_of(date(2025, 12, 26))) == ["timer_rectification_deadline"]
+    case.inspect_at_deadline(s, case.at(date(2025, 12, 29), 10), "not_rectified")
+    factors = {
+        "mitigating_circumstances": False,
+        "aggravating_circumstances": False,
+        "other_factor_grade": 5,  # 10 points: 30 + 40 + 10 = 80, the 8万–10万元 band
+        "serious_proposed": False,
+        "discretion_factors_on": date(2025, 12, 29),
+    }
+    case.fill(s, "record_discretion_factors", factors, case.at(date(2025, 12, 29), 10))
+    before = s.data["discretion"]
+    assert (before["score"], before["band_low"]) == (80, Decimal("80000"))
+    assert before["factors"]["rectification_conduct"] == "refused"
+    report(s, fine=before["band_high"], on=date(2025, 12, 29))
+    give_notice(s, date(2025, 12, 30))
+    waived = {"statement_made": False, "hearing_requested": False, "rights_waived_in_writing": True}
+    complete(s, "record_party_response", waived, on=date(2025, 12, 31))
+    case.follow_restoration(s, case.at(date(2026, 1, 5), 9), "completed")
+    case.report_repair(s, date(2026, 1, 5))
+    case.accept(s, case.at(date(2026, 1, 5), 15))  # the case tells the penalty procedure
+    pass_review(s, date(2026, 1, 6))
+    assert "decide_penalty" not in s.open()
+    after = s.data["discretion"]
+    assert after["score"] == before["score"] - 10  # discretion_circumstances.dmn: 从轻、减轻 −10
+    assert (after["band_low"], after["band_high"]) == (Decimal("60000"), Decimal("80000"))
+    assert after["recomputed_after_restoration"] == date(2026, 1, 5)
+    assert s.data["proposed_fine"] == after["band_high"]
+    revise(s, after["band_high"], on=date(2026, 1, 6))
+    pass_review(s, date(2026, 1, 7))
+    assert "decide_penalty" in s.open()  # lower than notified: no new notice
+    assert s.steps.count("draft_prior_notice") == 1
