@@ -83,8 +83,6 @@ def _check_container(container: etree._Element, file_name: str) -> list[Problem]
         tag = _local(node)
         if node.get("isForCompensation") == "true":
             continue  # compensation handlers hang off an association, not a flow
-        if node.get("triggeredByEvent") == "true":
-            continue  # an event sub-process starts on its start event's trigger, not on a flow
         if node_id not in has_in and tag not in _NO_INCOMING_OK and not _is_link_catch(node):
             problems.append(
                 _node_problem(node, file_name, "no flow leads to it", "没有连线指向此元素，无法到达")

@@ -52,31 +52,3 @@ def test_a_well_connected_diagram_passes() -> None:
         .flow("write", "end")
     )
     assert _problems(diagram) == []
-
-
-def test_an_event_sub_process_needs_no_flow_in_or_out() -> None:
-    handler = (
-        '<bpmn:subProcess id="on_note" name="收到通知" triggeredByEvent="true">'
-        '<bpmn:startEvent id="note_start" name="通知" isInterrupting="false">'
-        '<bpmn:messageEventDefinition id="note_def" messageRef="note_message" /></bpmn:startEvent>'
-        '<bpmn:endEvent id="note_end" name="已登记" />'
-        '<bpmn:sequenceFlow id="flow_note" sourceRef="note_start" targetRef="note_end" />'
-        "</bpmn:subProcess>"
-    )
-    diagram = (
-        Diagram("handled")
-        .add("start", start())
-        .add("write", user_task("write", "note"))
-        .add("end", end())
-        .add("on_note", handler)
-        .flow("start", "write")
-        .flow("write", "end")
-    )
-    xml = diagram.xml().replace(
-        '<bpmn:process id="handled"',
-        '<bpmn:message id="note_message" name="note" />\n<bpmn:process id="handled"',
-    )
-    try:
-        load_definitions({"handled.bpmn": xml}, form_fields={"note": {"remark"}}.get)
-    except BpmnValidationError as exc:
-        raise AssertionError([p.as_dict() for p in exc.problems]) from exc
