@@ -5,7 +5,8 @@ Started alone (POST /process-instances) the start form `penalty_start` supplies 
 type is looked up in penalty_case_types.dmn (case_type_name; a missing legal_basis takes its default).
 
 Inputs (start data):
-    case_no, filed_on (date of 立案; the 90-day decision limit runs from it), case_type (catalogue code),
+    case_no, filed_on (date of 立案), decision_due_on (optional: the decision time limit, moved by an
+    approved extension; default filed_on + 90 days, Art. 60), case_type (catalogue code),
     party_type ("individual" | "organization"), party_name, party_id_number or party_uscc (the other may be
     absent), legal_representative (optional), party_address, party_phone (optional), violation_facts,
     legal_basis, discretion ({"band_low", "band_high", "score", "serious"}),
@@ -25,7 +26,13 @@ here only), then waits for the service's `started.enforcement_publicity` (stored
 after 10 minutes without an answer it goes on without one). A 复议/诉讼 outcome 变更 / 撤销 / 确认违法 /
 确认无效 throws `decision_changed` {target_instance_id, change_kind, changed_on, reason, fine_amount} to that
 publicity instance once; 变更 and 确认违法 let execution go on (on the changed fine), the others stop it.
-A failed legal review (review_result "returned") sends the case back to the investigation report.
+A failed legal review (review_result "returned"), or a reviewed fine outside discretion.statutory_min/max
+(fine_range_problem says why), sends the case back to the investigation report.
+Beside its main path it waits for `restoration_accepted` {case_no, accepted_on, rectification_outcome}
+(thrown by load_bearing_case when a repair passes acceptance); its end events throw `penalty_closing`,
+which ends that wait inside the instance. A restoration after a refusal is counted once, before the
+decision: the discretion is recomputed and the officer confirms the proposal
+(revise_proposal_after_restoration).
 """
 
 from __future__ import annotations

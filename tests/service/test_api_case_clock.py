@@ -1,17 +1,20 @@
 """行政处罚法第六十条 over HTTP on the real clock: a case filed today gets its 90-day decision limit,
 the latest penalty start and the warning before it; an extension of the rectification deadline past
 that start goes up as an extension of the case's own time limit (case_time_limit_extension.dmn) and,
-approved, moves both dates. No date is pinned: the walk runs on today's date, whatever it is."""
+approved, moves both dates, and the penalty procedure's decision task is then due on the extended date.
+No date is pinned: the walk runs on today's date, whatever it is."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from flask import Flask
 
 from service.jsonsafe import to_json_value
 from tests.bpmn import steps_case as case
+from tests.bpmn import steps_penalty as penalty
 from tests.conftest import deploy_dir
 from tests.service import test_api_bureau_paths as paths
 from tests.service import test_calendar_walk as real_clock
@@ -44,6 +47,21 @@ def plan_to_the_extension() -> paths.Plan:
     return p
 
 
+def plan_to_the_decision_task() -> paths.Plan:
+    """After the extension: restored, fined, the rights waived and the review passed."""
+    p = plan_to_the_extension()
+    case.follow_up(p, case.at(date(2025, 12, 15), 10), "completed")
+    case.state_discretion_factors(p, date(2025, 12, 16))
+    penalty.report(p, fine=Decimal("25000"), on=date(2025, 12, 16))
+    case.report_repair(p, date(2025, 12, 16))
+    penalty.give_notice(p, date(2025, 12, 17))
+    case.accept(p, case.at(date(2025, 12, 17), 14))
+    waived = {"statement_made": False, "hearing_requested": False, "rights_waived_in_writing": True}
+    penalty.complete(p, "record_party_response", waived, on=date(2025, 12, 18))
+    paths.pass_review(p, date(2025, 12, 19), Decimal("25000"))
+    return p
+
+
 def answers_for_today(p: paths.Plan) -> dict[str, list[Any]]:
     today = real_clock.today()
     later = (today + timedelta(days=NEW_DEADLINE_DAYS)).isoformat()
@@ -70,7 +88,7 @@ def test_a_case_filed_today_is_warned_before_the_latest_penalty_start_and_an_ext
     )
     assert started.status_code == 201, started.json
     case_id = started.json["id"]
-    walk = real_clock.RealClockWalk(app, login, answers_for_today(plan_to_the_extension()))
+    walk = real_clock.RealClockWalk(app, login, answers_for_today(plan_to_the_decision_task()))
     walk.run(advance_time=False, until=lambda: "record_followup" in [b for _, b, _ in walk.steps])
 
     body = walk.instance(case_id)
@@ -98,4 +116,17 @@ def test_a_case_filed_today_is_warned_before_the_latest_penalty_start_and_an_ext
     assert data["rectification_latest_on"] == (today + timedelta(days=75)).isoformat()
     assert data["rectification_deadline"] == (today + timedelta(days=NEW_DEADLINE_DAYS)).isoformat()
     assert [(c["kind"], c["days"]) for c in data["time_limit_changes"]] == [("extension", 30)]
+
+    # The penalty procedure the case calls keeps the extended limit: its decision task is due then.
+    def decision_open() -> bool:
+        return "decide_penalty" in [t["bpmn_id"] for t in walk.instance(case_id)["tasks"]]
+
+    walk.run(advance_time=False, until=decision_open)
+    (decision,) = [t for t in walk.instance(case_id)["tasks"] if t["bpmn_id"] == "decide_penalty"]
+    assert datetime.fromisoformat(decision["due_at"]) == end_of(today + timedelta(days=120))
+    assert "延长" in decision["legal_basis"]
+    timers = {t["bpmn_id"]: t for t in walk.instance(case_id)["timers"]}
+    assert datetime.fromisoformat(timers["timer_decision_deadline"]["due_at"]) == end_of(
+        today + timedelta(days=120)
+    )
     assert walk.auditor.get("/audit/verify").json["ok"] is True
