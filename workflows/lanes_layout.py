@@ -192,13 +192,20 @@ def compute_layout(model: Model) -> Layout:
 
 
 def _split_pools(model: Model, parties: list[str], lanes: list[str]) -> tuple[list[str], list[str]]:
-    """Put a pool above the lanes when the nodes talking to it sit mostly in the upper half."""
-    above, below = [], []
+    """Put the pools whose nodes sit highest above the lanes and the others below, half and half.
+
+    A single pool goes above when its nodes sit mostly in the upper half of the lanes.
+    """
+    mean: dict[str, float] = {}
     for party in parties:
         talking = [n for n in model.nodes.values() if party in (*n.sends_to, *n.receives_from)]
-        mean = sum(lanes.index(n.lane) for n in talking) / len(talking)
-        (above if len(lanes) > 1 and mean < (len(lanes) - 1) / 2 else below).append(party)
-    return above, below
+        mean[party] = sum(lanes.index(n.lane) for n in talking) / len(talking)
+    if len(parties) == 1:
+        upper = len(lanes) > 1 and mean[parties[0]] < (len(lanes) - 1) / 2
+        return (parties, []) if upper else ([], parties)
+    ranked = sorted(parties, key=lambda p: (mean[p], parties.index(p)))
+    above = set(ranked[: len(parties) // 2])
+    return [p for p in parties if p in above], [p for p in parties if p not in above]
 
 
 def _node_boxes(

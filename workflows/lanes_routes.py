@@ -66,7 +66,11 @@ def _from_boundary(s: Box, t: Box, end: Point) -> list[Point]:
 
 
 def route_messages(model: Model, layout: Layout) -> dict[str, tuple[str, str]]:
-    """Add a vertical line for every message flow; return flow id -> (source ref, target ref)."""
+    """Add a line for every message flow; return flow id -> (source ref, target ref).
+
+    The line runs straight up or down to the pool; when that would cross another node it steps
+    aside into the gap right of the node's column first.
+    """
     refs: dict[str, tuple[str, str]] = {}
     above = set(layout.pools_above)
     for node_id, node in model.nodes.items():
@@ -75,14 +79,29 @@ def route_messages(model: Model, layout: Layout) -> dict[str, tuple[str, str]]:
             for party in parties:
                 pool = layout.shapes[f"pool_{party}"]
                 both = party in node.sends_to and party in node.receives_from
-                x = (
-                    shape.x
-                    + shape.w / 2
-                    + ((_MESSAGE_OFFSET if outgoing else -_MESSAGE_OFFSET) if both else 0)
-                )
-                node_y, pool_y = (shape.y, pool.y + pool.h) if party in above else (shape.y + shape.h, pool.y)
+                shift = (_MESSAGE_OFFSET if outgoing else -_MESSAGE_OFFSET) if both else 0.0
+                x = shape.x + shape.w / 2 + shift
+                up = party in above
+                node_y, pool_y = (shape.y, pool.y + pool.h) if up else (shape.y + shape.h, pool.y)
+                points = [(x, node_y), (x, pool_y)]
+                if _crosses(model, layout, node_id, (x, node_y, pool_y)):
+                    bend = node_y - _STEP if up else node_y + _STEP
+                    aside = shape.x + shape.w / 2 + 50.0 + GAP * 0.7 + shift
+                    points = [(x, node_y), (x, bend), (aside, bend), (aside, pool_y)]
                 flow_id = f"message_{node_id}_to_{party}" if outgoing else f"message_{party}_to_{node_id}"
-                points = [(x, node_y), (x, pool_y)] if outgoing else [(x, pool_y), (x, node_y)]
-                layout.edges[flow_id] = points
+                layout.edges[flow_id] = points if outgoing else points[::-1]
                 refs[flow_id] = (node_id, f"pool_{party}") if outgoing else (f"pool_{party}", node_id)
     return refs
+
+
+def _crosses(model: Model, layout: Layout, node_id: str, line: tuple[float, float, float]) -> bool:
+    """Tell whether a vertical line (x, y0, y1) passes through a node other than `node_id`."""
+    x, y0, y1 = line
+    low, high = min(y0, y1), max(y0, y1)
+    for other_id, other in model.nodes.items():
+        if other_id == node_id or other.tag in CONTAINERS:
+            continue
+        box = layout.shapes[other_id]
+        if box.x - 5 <= x <= box.right + 5 and box.y < high and box.y + box.h > low:
+            return True
+    return False
