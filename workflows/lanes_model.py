@@ -179,7 +179,9 @@ def _assign_lanes(model: Model) -> None:
         if _propagate(model, order, before, after):
             continue
         # Nothing connected has a lane yet (a scope of scripts only): use its sub-process's neighbour.
-        stuck = next(n for n in order if model.nodes[n].lane is None)
+        open_ids = [n for n in order if model.nodes[n].lane is None]
+        free = [n for n in open_ids if not (model.nodes[n].tag in CONTAINERS or model.nodes[n].attached_to)]
+        stuck = (free or open_ids)[0]
         model.nodes[stuck].lane = _fallback_lane(model, stuck, before)
 
 
@@ -191,6 +193,9 @@ def _propagate(model: Model, order: list[str], before: dict, after: dict) -> boo
         for node_id in order:
             node = nodes[node_id]
             if node.lane is not None:
+                continue
+            pinned = node.tag in CONTAINERS or node.attached_to in nodes  # only from contents / host
+            if pinned and rule not in {"host", "container"}:
                 continue
             if rule == "host" and node.attached_to in nodes:
                 host = nodes[node.attached_to]
