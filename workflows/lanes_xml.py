@@ -196,8 +196,10 @@ def _write_plane(  # noqa: PLR0917  (private: one call site passes what it compu
     _shape(plane, participant, layout.shapes["#participant"], horizontal=True)
     for role in model.lanes():
         _shape(plane, f"lane_{role}", layout.shapes[f"lane_{role}"], horizontal=True)
-    for node_id in model.nodes:
-        _shape(plane, node_id, layout.shapes[node_id], expanded=node_id in model.scopes)
+    for node_id, node in model.nodes.items():
+        shape = _shape(plane, node_id, layout.shapes[node_id], expanded=node_id in model.scopes)
+        if node.tag == "exclusiveGateway":
+            shape.set("isMarkerVisible", "true")  # as bpmn-js writes it: the round trip changes nothing
     for party in model.parties():
         _shape(plane, f"pool_{party}", layout.shapes[f"pool_{party}"], horizontal=True)
     for scope in model.scopes.values():
@@ -215,7 +217,7 @@ def _number(value: float) -> str:
 
 def _shape(
     plane: etree._Element, element_id: str, box: Box, *, horizontal: bool = False, expanded: bool = False
-) -> None:
+) -> etree._Element:
     shape = etree.SubElement(
         plane, f"{{{BPMNDI_NS}}}BPMNShape", id=f"{element_id}_di", bpmnElement=element_id
     )
@@ -226,6 +228,7 @@ def _shape(
     bounds = etree.SubElement(shape, f"{{{DC_NS}}}Bounds")
     for name, value in (("x", box.x), ("y", box.y), ("width", box.w), ("height", box.h)):
         bounds.set(name, _number(value))
+    return shape
 
 
 def _edge(plane: etree._Element, flow_id: str, points: list[tuple[float, float]]) -> None:
