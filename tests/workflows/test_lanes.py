@@ -220,3 +220,24 @@ def test_status_diagrams_draw_the_pools_and_dashed_message_flows(layout: str) ->
     edge = re.search(r'<g id="message&#45;message_serve_decision_to_party".*?</g>', svg, re.DOTALL)
     assert edge is not None
     assert "stroke-dasharray" in edge.group(0)
+
+
+def test_the_loader_reads_a_nested_tasks_role_from_the_process_lanes_and_a_role_property_wins() -> None:
+    head, task = _complaint().split('id="reply_work_order"', 1)
+    officer = '<spiffworkflow:property name="role" value="officer" />'
+    without_role = head + 'id="reply_work_order"' + task.replace(officer, "", 1)
+    other_role = (
+        head + 'id="reply_work_order"' + task.replace(officer, officer.replace("officer", "squad_leader"), 1)
+    )
+    key = ("handle_order", "reply_work_order")
+    lanes = load_definitions(_bundle() | {"complaint_handling.bpmn": without_role})
+    assert lanes["complaint_handling"].user_tasks[key].role == "officer"  # listed in lane_officer
+    relaned = relane(without_role)  # the tool keeps a role that only its lane gives
+    assert (
+        load_definitions(_bundle() | {"complaint_handling.bpmn": relaned})["complaint_handling"]
+        .user_tasks[key]
+        .role
+        == "officer"
+    )
+    override = load_definitions(_bundle() | {"complaint_handling.bpmn": other_role})
+    assert override["complaint_handling"].user_tasks[key].role == "squad_leader"
