@@ -245,16 +245,12 @@ def _span_bottom(model: Model, scope_id: str) -> str | None:
     return span(model, scope_id)[-1]
 
 
-def _boundary_lane(model: Model, node_id: str) -> str | None:
-    return model.nodes[node_id].lane
-
-
 def _exit_lane(model: Model, node_id: str) -> str | None:
     """Return the lane a flow leaving the node starts in (a sub-process: its end event's lane)."""
     if node_id in model.scopes:
         ends = [model.nodes[n] for n in model.scopes[node_id].nodes if model.nodes[n].tag == "endEvent"]
         return next((n.lane for n in ends if n.lane), None)
-    return _boundary_lane(model, node_id)
+    return model.nodes[node_id].lane
 
 
 def _entry_lane(model: Model, node_id: str) -> str | None:
