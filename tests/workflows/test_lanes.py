@@ -82,6 +82,11 @@ def test_every_node_lies_in_the_band_of_its_lane_and_no_shapes_overlap(path: Pat
             plain.append((node.get("id"), box))
     for (a, box_a), (b, box_b) in combinations(plain, 2):
         assert not _overlap(box_a, box_b), f"{a} and {b} overlap"
+    for sub in root.xpath("./bpmn:process//bpmn:subProcess", namespaces=NS):
+        inside = {n.get("id") for n in sub.iter() if n.get("id")}
+        for node_id, box in plain:
+            if node_id not in inside:
+                assert not _overlap(box, bounds[sub.get("id")]), f"{node_id} overlaps {sub.get('id')}"
 
 
 def test_every_user_task_lies_in_the_lane_of_its_role_and_roles_did_not_change() -> None:
