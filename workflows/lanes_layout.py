@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .lanes_model import CONTAINERS, ROLE_LANES, Model, span
+from .lanes_model import CONTAINERS, ROLE_LANES, Model, loops, scope_graph, span
 
 ROW = 150.0  # height of one row in a lane
 GAP = 50.0  # between columns
@@ -65,47 +65,14 @@ def _kind(tag: str) -> str:
 
 def layers(model: Model, scope_id: str) -> dict[str, int]:
     """Return each non-boundary node's column in its scope (longest path over forward flows)."""
-    nodes = model.nodes
-    members = [n for n in model.scopes[scope_id].nodes if nodes[n].attached_to not in nodes]
-    out: dict[str, list[str]] = {n: [] for n in members}
-    for _flow, source, target in model.scopes[scope_id].flows:
-        host = nodes[source].attached_to if source in nodes and nodes[source].attached_to in nodes else source
-        if host in out and target in out and host != target:
-            out[host].append(target)
-    has_in = {t for targets in out.values() for t in targets}
-    roots = [n for n in members if nodes[n].tag == "startEvent"] + [n for n in members if n not in has_in]
-    back = back_edges(out, roots + members)
+    members, out = scope_graph(model, scope_id)
+    back = loops(members, out, model)
     column = dict.fromkeys(members, 0)
     for node in _topological(out, back, members):
         for target in out[node]:
             if (node, target) not in back:
                 column[target] = max(column[target], column[node] + 1)
     return column
-
-
-def back_edges(out: dict[str, list[str]], roots: list[str]) -> set[tuple[str, str]]:
-    """Return the flows a depth-first walk from `roots` finds going back to a node on its path."""
-    back: set[tuple[str, str]] = set()
-    seen: set[str] = set()
-    for root in roots:
-        if root in seen:
-            continue
-        seen.add(root)
-        on_path = {root}
-        stack = [(root, iter(out[root]))]
-        while stack:
-            node, targets = stack[-1]
-            target = next(targets, None)
-            if target is None:
-                stack.pop()
-                on_path.discard(node)
-            elif target in on_path:
-                back.add((node, target))
-            elif target not in seen:
-                seen.add(target)
-                on_path.add(target)
-                stack.append((target, iter(out[target])))
-    return back
 
 
 def _topological(out: dict[str, list[str]], back: set[tuple[str, str]], members: list[str]) -> list[str]:

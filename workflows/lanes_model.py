@@ -166,23 +166,74 @@ def _read_scope(model: Model, element: etree._Element, scope_id: str, depth: int
             _read_scope(model, child, node.id, depth + 1, info)
 
 
+def scope_graph(model: Model, scope_id: str) -> tuple[list[str], dict[str, list[str]]]:
+    """Return a scope's nodes other than boundary events and its flows, a boundary's from its host."""
+    nodes = model.nodes
+    members = [n for n in model.scopes[scope_id].nodes if nodes[n].attached_to not in nodes]
+    out: dict[str, list[str]] = {n: [] for n in members}
+    for _flow, source, target in model.scopes[scope_id].flows:
+        host = nodes[source].attached_to if source in nodes and nodes[source].attached_to in nodes else source
+        if host in out and target in out and host != target:
+            out[host].append(target)
+    return members, out
+
+
+def loops(members: list[str], out: dict[str, list[str]], model: Model) -> set[tuple[str, str]]:
+    """Return the flows that go back (found by a depth-first walk from the scope's start)."""
+    has_in = {t for targets in out.values() for t in targets}
+    starts = [n for n in members if model.nodes[n].tag == "startEvent"]
+    return back_edges(out, starts + [n for n in members if n not in has_in] + members)
+
+
+def back_edges(out: dict[str, list[str]], roots: list[str]) -> set[tuple[str, str]]:
+    """Return the flows a depth-first walk from `roots` finds going back to a node on its path."""
+    back: set[tuple[str, str]] = set()
+    seen: set[str] = set()
+    for root in roots:
+        if root in seen:
+            continue
+        seen.add(root)
+        on_path = {root}
+        stack = [(root, iter(out[root]))]
+        while stack:
+            node, targets = stack[-1]
+            target = next(targets, None)
+            if target is None:
+                stack.pop()
+                on_path.discard(node)
+            elif target in on_path:
+                back.add((node, target))
+            elif target not in seen:
+                seen.add(target)
+                on_path.add(target)
+                stack.append((target, iter(out[target])))
+    return back
+
+
 def _assign_lanes(model: Model) -> None:
     """Give every node without a role the lane of a neighbour; sub-processes the lowest lane they span."""
-    before: dict[str, list[str]] = {}
-    after: dict[str, list[str]] = {}
+    back: set[tuple[str, str]] = set()
+    for scope_id in model.scopes:
+        back |= loops(*scope_graph(model, scope_id), model)
+    forward: tuple[dict[str, list[str]], dict[str, list[str]]] = ({}, {})
+    every: tuple[dict[str, list[str]], dict[str, list[str]]] = ({}, {})
     for scope in model.scopes.values():
         for _flow, source, target in scope.flows:
-            after.setdefault(source, []).append(target)
-            before.setdefault(target, []).append(source)
+            host = model.nodes[source].attached_to if source in model.nodes else None
+            maps = [every] if (host or source, target) in back else [every, forward]
+            for before, after in maps:
+                after.setdefault(source, []).append(target)
+                before.setdefault(target, []).append(source)
     order = list(model.nodes)
     while any(model.nodes[n].lane is None for n in order):
-        if _propagate(model, order, before, after):
+        # Neighbours along forward flows first: a loop back must not pull a node into a later lane.
+        if _propagate(model, order, *forward) or _propagate(model, order, *every):
             continue
         # Nothing connected has a lane yet (a scope of scripts only): use its sub-process's neighbour.
         open_ids = [n for n in order if model.nodes[n].lane is None]
         free = [n for n in open_ids if not (model.nodes[n].tag in CONTAINERS or model.nodes[n].attached_to)]
         stuck = (free or open_ids)[0]
-        model.nodes[stuck].lane = _fallback_lane(model, stuck, before)
+        model.nodes[stuck].lane = _fallback_lane(model, stuck, every[0])
 
 
 def _propagate(model: Model, order: list[str], before: dict, after: dict) -> bool:
