@@ -246,3 +246,21 @@ def test_the_loader_reads_a_nested_tasks_role_from_the_process_lanes_and_a_role_
     )
     override = load_definitions(_bundle() | {"complaint_handling.bpmn": other_role})
     assert override["complaint_handling"].user_tasks[key].role == "squad_leader"
+
+
+def test_the_declared_external_parties_are_still_there() -> None:
+    # Merging someone's copy of a diagram must keep these `messageTo` / `messageFrom` properties
+    # (tests/data/lanes/parties.json lists them); re-add any that are lost, then run the tool.
+    declared = json.loads((DATA / "lanes" / "parties.json").read_text(encoding="utf-8"))
+    for process_id, nodes in declared.items():
+        root = etree.fromstring((BPMN_DIR / f"{process_id}.bpmn").read_bytes())
+        for node_id, properties in nodes.items():
+            (node,) = root.xpath(".//*[@id=$i]", i=node_id)
+            found = {
+                p.get("name"): p.get("value")
+                for p in node.iterfind(
+                    "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS
+                )
+            }
+            for name, value in properties.items():
+                assert found.get(name) == value, f"{process_id}: {node_id} lost {name}={value}"
