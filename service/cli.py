@@ -16,6 +16,7 @@ from workflows import CHINA_TZ, BpmnValidationError
 from workflows.calendar_schedule import parse_year_document
 
 from . import create_app, db
+from .cli_lanes import lanes_command
 from .cli_operations import attachments_group, incidents_group, run_due_timers_counts, timers_group
 from .cli_studio import bpmn_diff, instances_group
 from .cli_versions import activate_command, versions_command
@@ -91,6 +92,7 @@ def _print_problems(exc: BpmnValidationError) -> None:
 
 bpmn_group.add_command(versions_command)
 bpmn_group.add_command(activate_command)
+bpmn_group.add_command(lanes_command)
 
 
 @bpmn_group.command("validate")

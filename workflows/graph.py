@@ -22,6 +22,7 @@ import graphviz
 
 from workflows.graph_bpmn import NO_OP, build_bpmn_graph
 from workflows.graph_model import Container, Flow, FlowNode, Lane, iter_containers, load_deployment
+from workflows.graph_pools import draw_pools_auto
 from workflows.graph_style import (
     ATTACH_EDGE,
     HIDDEN_POINT,
@@ -137,6 +138,7 @@ def _build_auto(process: Container, paint: Paint) -> graphviz.Digraph:
     for container in iter_containers(process):
         for flow in container.flows:
             _draw_flow(graph, flow, scene)
+    draw_pools_auto(graph, process, known - scene.anchors.keys())
     if paint.has_legend:
         _draw_legend(graph)
     set_title(graph, process.name)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import graphviz
 
 from workflows.graph_model import Bounds, Container, Flow, FlowNode, Lane
+from workflows.graph_pools import draw_pools_bpmn
 from workflows.graph_style import (
     FONT_SIZE,
     HIDDEN_POINT,
@@ -95,6 +96,7 @@ def build_bpmn_graph(process: Container, paint: Paint) -> graphviz.Digraph:
         _draw_node(graph, plan.nodes[node_id], plan, paint)
     for flow in plan.flows:
         _draw_flow(graph, flow, plan, paint)
+    draw_pools_bpmn(graph, process, plan.nodes, _pos, edge_pos)
     if paint.has_legend:
         _draw_legend(graph, plan)
     set_title(graph, process.name)

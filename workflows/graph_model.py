@@ -12,7 +12,7 @@ import threading
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lxml import etree
 
@@ -117,8 +117,20 @@ class Lane:
 
 
 @dataclass(frozen=True)
+class Pool:
+    """An external party drawn as a collapsed (black-box) pool of the process's collaboration."""
+
+    id: str
+    name: str
+    shape: Shape | None = None
+
+
+@dataclass(frozen=True)
 class Container:
-    """A process or embedded sub-process: its own nodes, flows, lanes and nested sub-processes."""
+    """A process or embedded sub-process: its own nodes, flows, lanes and nested sub-processes.
+
+    A process also holds the black-box pools and message flows of its collaboration.
+    """
 
     id: str
     name: str
@@ -126,6 +138,8 @@ class Container:
     flows: tuple[Flow, ...]
     lanes: tuple[Lane, ...]
     children: Mapping[str, Container]
+    pools: tuple[Pool, ...] = ()
+    message_flows: tuple[Flow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -190,12 +204,36 @@ def parse_deployment(sources: Mapping[str, str]) -> Deployment:
         diagram = _Diagram(_read_shapes(root), _read_waypoints(root))
         for process in root.iter(_bpmn("process")):
             container = _read_container(process, diagram)
-            processes[container.id] = container
+            processes[container.id] = _with_pools(container, root, diagram)
         for lane in root.iter(_bpmn("lane")):
             lane_id = lane.get("id", "")
             if lane_id.startswith("lane_") and lane.get("name"):
                 role_names[lane_id.removeprefix("lane_")] = lane.get("name", "")
     return Deployment(processes=processes, role_names=role_names)
+
+
+def _with_pools(container: Container, root: etree._Element, diagram: _Diagram) -> Container:
+    """Add the black-box pools and message flows of the collaboration the process takes part in."""
+    for collaboration in root.iter(_bpmn("collaboration")):
+        participants = collaboration.findall(_bpmn("participant"))
+        if not any(p.get("processRef") == container.id for p in participants):
+            continue
+        black_boxes = [p.get("id", "") for p in participants if not p.get("processRef")]
+        names = {p.get("id", ""): _clean(p.get("name")) for p in participants}
+        pools = tuple(Pool(i, names[i] or i, diagram.shapes.get(i)) for i in black_boxes)
+        flows = tuple(
+            Flow(
+                id=f.get("id", ""),
+                source=f.get("sourceRef", ""),
+                target=f.get("targetRef", ""),
+                label=_clean(f.get("name")),
+                scope=container.id,
+                waypoints=diagram.waypoints.get(f.get("id", ""), ()),
+            )
+            for f in collaboration.findall(_bpmn("messageFlow"))
+        )
+        return replace(container, pools=pools, message_flows=flows)
+    return container
 
 
 def iter_containers(container: Container) -> Iterator[Container]:
