@@ -164,6 +164,7 @@ def test_the_bureau_diagrams_declare_who_starts_them() -> None:
         "penalty_procedure": ("officer", "squad_leader"),
         "major_decision_review": ("officer", "squad_leader"),
         "enforcement_publicity": ("clerk",),
+        "case_after_closure": ("officer", "squad_leader"),
     }
 
 

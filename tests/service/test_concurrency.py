@@ -13,11 +13,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
 
 from forms import FormRegistry
 from service.operations import tasks as task_ops
-from tests.conftest import DATA, deploy_dir
+from tests.conftest import DATA, deploy_dir, make_test_app
 from tests.service.walk import task_input
 
 ACCEPTANCE = DATA / "acceptance"
@@ -151,6 +152,24 @@ def test_process_killed_mid_completion_leaves_the_case_before_the_step(
 
 
 RACERS = 20
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Any:
+    """The races need a connection per racing request, as RACERS separate workers would have.
+
+    The production default pool (2 + 3 per process) would queue the racers behind each other and
+    turn the race into a sequence.
+    """
+    app = make_test_app(
+        database_url,
+        tmp_path,
+        FORMS_DIR=str(DATA / "acceptance" / "forms"),
+        DB_POOL_SIZE=RACERS + 2,
+        DB_MAX_OVERFLOW=RACERS,
+    )
+    yield app
+    app.extensions["zhifa.engine"].dispose()
 
 
 def _officers(app: Flask, count: int) -> list[str]:

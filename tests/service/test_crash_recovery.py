@@ -92,6 +92,7 @@ def _run_child(app: Flask, tmp_path: Path, seed: int, kill_after: float | None) 
             time.sleep(0.1)
         child.kill()
     else:
+        child.stdout.readline()  # one completion done: start-up alone can outlast kill_after
         time.sleep(kill_after)
         child.send_signal(signal.SIGKILL)
     child.wait(timeout=30)
