@@ -13,9 +13,9 @@ from forms.patterns import compile_pattern
 
 from .fields import id_card_check_char, uscc_check_char
 from .model import FieldDefinition, FieldType, FormDefinition
+from .sample_text import sample_text
 
 CHINA_OFFSET = "+08:00"
-_SAMPLE_TEXT = "现场核查情况属实，已告知当事人相关法律规定"
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
@@ -65,8 +65,7 @@ def _jsonable(value: Any) -> Any:
 def _text(field: FieldDefinition, _today: date, rng: random.Random) -> str:
     if field.pattern:
         return _from_pattern(field.pattern)
-    low, high = field.min_length or 2, field.max_length or 40
-    return (_SAMPLE_TEXT * 3)[: max(low, min(high, rng.randint(low, min(high, 30))))]
+    return sample_text(field.name, field.min_length or 2, field.max_length or 200, rng)
 
 
 _ATOM = re.compile(r"(\\d|\[[^\]]+\]|[^\\\[\]{}()*+?^$|.])(\{(\d+)(?:,(\d*))?\}|[*+?])?")
