@@ -64,6 +64,7 @@ class ElementInfo:
     scope: str
     lane_id: str | None
     properties: dict[str, str] = field(default_factory=dict)
+    attached_to: str | None = None  # a boundary event's activity
 
     def problem(self, message: str) -> Problem:
         """Build a problem located at this element."""
@@ -115,7 +116,15 @@ def _walk(  # noqa: PLR0917  (a private recursive walker; the arguments are its 
         lane = lanes.get(element_id, inherited_lane)
         found.append(
             ElementInfo(
-                element_id, tag, node.get("name"), file_name, node.sourceline, scope, lane, _properties(node)
+                element_id,
+                tag,
+                node.get("name"),
+                file_name,
+                node.sourceline,
+                scope,
+                lane,
+                _properties(node),
+                node.get("attachedToRef"),
             )
         )
         if tag in {"subProcess", "transaction", "adHocSubProcess"}:

@@ -215,13 +215,26 @@ def _definition(
         content_hash=bundle_hash(files),
         start_form_key=_start_property(in_scope, process_id, "formKey"),
         starter_roles=_role_list(_start_property(in_scope, process_id, "starterRoles") or ""),
-        legal_bases={
-            (e.scope, e.element_id): e.properties["legalBasis"]
-            for e in in_scope
-            if "legalBasis" in e.properties
-        },
+        legal_bases=_legal_bases(in_scope),
         external_messages=external,
     )
+
+
+def _legal_bases(elements: list[ElementInfo]) -> dict[tuple[str, str], str]:
+    """`legalBasis` by (scope, element id); a boundary event without one states its activity's.
+
+    An escalation timer on a task runs out when the task's own time limit does, so the task's
+    basis is the timer's.
+    """
+    own = {
+        (e.scope, e.element_id): e.properties["legalBasis"] for e in elements if "legalBasis" in e.properties
+    }
+    inherited = {
+        (e.scope, e.element_id): own[(e.scope, e.attached_to)]
+        for e in elements
+        if e.attached_to and (e.scope, e.element_id) not in own and (e.scope, e.attached_to) in own
+    }
+    return own | inherited
 
 
 def _start_property(elements: list[ElementInfo], process_id: str, name: str) -> str | None:
