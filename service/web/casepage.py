@@ -51,6 +51,9 @@ class TaskEntry:
     when: str
     who: str
     items: list[tuple[str, str]]
+    bpmn_id: str = ""
+    # The same task's earlier rounds (a review loop repeats it), newest first, shown folded.
+    earlier: list[TaskEntry] = field(default_factory=list)
 
 
 @dataclass
@@ -193,9 +196,23 @@ def data_by_stage(
             local_time(event.occurred_at),
             who.get(event.actor, event.actor),
             items,
+            event.task_bpmn_id,
         )
         block.entries.append(entry)
-    return list(blocks.values())
+    return [StageBlock(block.name, _fold_rounds(block.entries)) for block in blocks.values()]
+
+
+def _fold_rounds(entries: list[TaskEntry]) -> list[TaskEntry]:
+    """Keep each task's latest entry in place of its last round; earlier rounds fold under it."""
+    rounds: dict[str, list[TaskEntry]] = {}
+    for entry in entries:
+        rounds.setdefault(entry.bpmn_id, []).append(entry)
+    latest = [TaskEntry(*_fields(same[-1]), earlier=same[-2::-1]) for same in rounds.values()]
+    return sorted(latest, key=lambda entry: entry.seq)
+
+
+def _fields(entry: TaskEntry) -> tuple[int, str, str, str, list[tuple[str, str]], str]:
+    return entry.seq, entry.task_name, entry.when, entry.who, entry.items, entry.bpmn_id
 
 
 def history(events: list[AuditEvent], who: Mapping[str, str], lang: str) -> list[HistoryItem]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from flask import Flask
 
 from service import create_app
 from service.cli import main
+from tests.web.conftest import signed_in_client
 
 
 @pytest.fixture
@@ -52,6 +54,19 @@ def test_demo_creates_users_processes_and_cases_in_varied_states(demo_app: Flask
     load_bearing = {c["stage"] for c in cases if c["process_key"] == "load_bearing_case"}
     assert len(load_bearing) >= 2, load_bearing
     assert client.get("/api/v1/audit/verify", headers=auditor).json["ok"] is True
+    # Every sample case page renders; a task repeated by a review loop shows its latest round with the
+    # earlier rounds folded under it, not one block per round.
+    pages = signed_in_client(demo_app, "auditor")
+    looped = 0
+    for case in cases:
+        page = pages.get(f"/cases/{case['id']}")
+        assert page.status_code == 200, case["id"]
+        html = page.get_data(as_text=True)
+        looped += "zf-earlier-rounds" in html
+        assert html.count('class="zf-earlier-rounds"') <= len(
+            set(re.findall(r'href="#event-\d+">([^<]+)</a>', html))
+        )
+    assert looped >= 1
     again = demo_app.test_cli_runner().invoke(main, ["demo"])
     assert "sample cases already present" in again.output
 

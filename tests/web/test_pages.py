@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from service.web.casepage import TaskEntry, _fold_rounds
 from tests.conftest import DATA, deploy_dir, make_test_app
 from tests.web.conftest import signed_in_client
 
@@ -189,3 +190,17 @@ def test_the_diagram_answers_304_until_the_case_changes(app: Flask, deployed: No
     assert officer.get(f"/cases/{case_id}/diagram", headers={"If-None-Match": etag}).status_code == 304
     officer.post(f"/tasks/{_first_task(officer)}", data={**REGISTER, "csrf_token": _token(officer)})
     assert officer.get(f"/cases/{case_id}/diagram", headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_a_repeated_task_shows_its_latest_round_with_the_earlier_ones_folded() -> None:
+    def entry(seq: int, bpmn_id: str) -> TaskEntry:
+        return TaskEntry(seq, bpmn_id, f"t{seq}", "张明", [("复查结果", str(seq))], bpmn_id)
+
+    folded = _fold_rounds(
+        [entry(1, "a"), entry(2, "b"), entry(3, "a"), entry(4, "b"), entry(5, "a"), entry(6, "c")]
+    )
+    assert [(e.bpmn_id, e.seq, [r.seq for r in e.earlier]) for e in folded] == [
+        ("b", 4, [2]),
+        ("a", 5, [3, 1]),
+        ("c", 6, []),
+    ]
