@@ -76,7 +76,7 @@ def find_closed_case(
     ).all()
     if not readable:
         raise NotFound("原案件不存在 / no such case")
-    row = readable[0]
+    row = next((r for r in readable if r.status is InstanceStatusColumn.COMPLETED), readable[0])
     _completed(row)
     return row
 

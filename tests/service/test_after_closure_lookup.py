@@ -7,6 +7,7 @@ The closed case's page offers 「结案后事项」, which opens the start form 
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 from typing import Any
 
@@ -21,6 +22,7 @@ from service.operations import instances as instance_ops
 from tests.bpmn import steps_case as case
 from tests.service import test_api_case_routine as routine
 from tests.service import test_calendar_walk as real_clock
+from tests.web.test_pages import _token
 from tests.web.test_signin import sign_in
 
 app = real_clock.app  # the fixture: the service with the bureau's forms and no pinned clock
@@ -111,6 +113,23 @@ def test_the_closed_case_page_offers_matters_after_closure_prefilled(app: Flask,
     text = form.get_data(as_text=True)
     assert closed["case_no"] in text
     assert closed["party_name"] in text
+    assert re.search(rf'name="source_instance_id"[^>]*value="{case_id}"', text), text
+    posted = client.post(
+        "/start/case_after_closure",
+        data={
+            "csrf_token": _token(client, f"/start/case_after_closure?source_instance_id={case_id}"),
+            "source_instance_id": str(case_id),
+            "case_no": closed["case_no"],
+            "party_name": closed["party_name"],
+            "after_closure_kind": "restored",
+            "after_closure_received_on": real_clock.today().isoformat(),
+            "after_closure_facts": "当事人结案后恢复承重结构",
+        },
+    )
+    assert posted.status_code == 302, posted.get_data(as_text=True)
+    after_id = int(re.search(r"/cases/(\d+)", posted.location).group(1))
+    data = walk.instance(after_id)["data"]
+    assert (data["source_instance_id"], data["party_address"]) == (case_id, closed["party_address"])
 
     # A running case offers nothing, and its id opens no prefilled form.
     running_id = running_case(login)
