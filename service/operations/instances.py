@@ -30,6 +30,7 @@ from .audit import Actor, record_instance_event
 from .audit_snapshots import remember_state
 from .calendar_sync import deadline_record, record_new_deadlines, sync_calendar
 from .caselist import CaseFilter, case_page
+from .closed_case import after_closure_start_data
 from .deploy import latest_definition
 from .publicity import sync_public_notice
 from .visibility import visible_instances
@@ -69,6 +70,7 @@ def start_instance(
     """Start the newest version of a process with start data, as a user holding one of its starter roles."""
     _check_may_start(session, process_key, user)
     _check_start_data(data)
+    data = after_closure_start_data(session, process_key, data, user)  # reads the closed case
     data = _validated_start_data(session, process_key, data, now, locale)
     live = start_process_as(session, process_key, data, Actor.of(user), now, started_by_id=user.id)
     route_messages(session, live, Actor.of(user), now)

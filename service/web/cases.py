@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from ..db import get_session
 from ..operations import audit as audit_ops
 from ..operations import caselist as case_ops
+from ..operations import closed_case
 from ..operations import evidence as evidence_ops
 from ..operations import instances as instance_ops
 from ..operations.audit import SYSTEM_ACTOR
@@ -155,11 +156,13 @@ def _case_context(instance_id: int) -> dict[str, Any]:
 def case(instance_id: int) -> ResponseReturnValue:
     """Show one case: parties, stage, deadlines, evidence, data by stage, history, live diagram."""
     layout = request.args.get("layout", "auto")
+    context = _case_context(instance_id)
     return render_template(
         "web/case.html",
         layout=layout if layout in LAYOUTS else "auto",
         layouts=LAYOUTS,
-        **_case_context(instance_id),
+        after_closure=closed_case.follow_up_offered(get_session(), context["case"], page_user()),
+        **context,
     )
 
 

@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 
 from ..db import get_session
 from ..errors import Invalid
+from ..operations import closed_case, starting
 from ..operations import instances as instance_ops
-from ..operations import starting
 from .common import lang, pick, request_now
 from .formdata import defaults, error_paths, labels_by_path, parse_post
 from .nav import STAFF
@@ -50,8 +50,12 @@ def start(process_key: str) -> ResponseReturnValue:
     if not starting.may_start(option, user):
         return forbidden()
     specs = option.form.field_specs(lang()) if option.form else []
-    if request.method == "GET":
-        return _page(option, defaults(specs), {})
+    if request.method == "GET":  # 结案后事项 from a closed case's page: prefilled from its final data
+        try:
+            found = closed_case.prefill(session, user, process_key, request.args)
+        except Invalid as exc:  # the case is still open, or not one handled after closure
+            return _page(option, defaults(specs), {"_form": [pick(exc.message)]}, 422)
+        return _page(option, defaults(specs) | found, {})
     data = parse_post(specs, request.form)
     try:
         live = instance_ops.start_instance(session, process_key, data, user, now=request_now(), locale=lang())

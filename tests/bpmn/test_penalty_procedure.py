@@ -91,7 +91,15 @@ def test_user_tasks_name_known_roles_shipped_forms_and_configured_number_series(
     tasks = [t for t in definition.user_tasks.values() if t.file_name == "penalty_procedure.bpmn"]
     assert all(t.role in DefaultConfig.ROLES and t.form_key in forms for t in tasks)
     used = {t.form_key for t in tasks} | {definition.start_form_key}
-    assert used == {key for key in shipped if key.startswith("penalty_")}
+    assert {k for k in used if k.startswith("penalty_")} == {
+        key for key in shipped if key.startswith("penalty_")
+    }
+    # 中止 uses the case's own suspension forms (same table, same approval)
+    assert {k for k in used if not k.startswith("penalty_")} == {
+        "case_request_case_suspension",
+        "case_approve_case_suspension",
+        "case_record_case_resumption",
+    }
     assert all(series in NUMBERING.series for t in tasks for series in t.assign_numbers.values())
 
 

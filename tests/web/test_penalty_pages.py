@@ -29,7 +29,7 @@ START = {
     "party_address": "嘉定区城中路9号",
     "violation_facts": "占用人行道设摊经营",
     "discretion.band_low": "200",
-    "discretion.band_high": "2000",
+    "discretion.band_high": "500",
     "rectification_outcome": "refused",
 }
 
@@ -57,7 +57,7 @@ def test_an_officer_starts_a_street_vending_case_and_the_notice_offers_the_propo
     case_id = int(re.search(r"/cases/(\d+)", started.location).group(1))
     answers = {
         "draft_investigation_report": REPORT
-        | {"recommended_outcome": "penalty", "proposed_fine": "800", "report_date": FILED.isoformat()},
+        | {"recommended_outcome": "penalty", "proposed_fine": "400", "report_date": FILED.isoformat()},
         "first_review_legal": {"legal_first_review_result": "approve", "legal_first_review_on": FILED},
         "first_review_leader": {"leader_first_review_result": "approve", "leader_first_review_on": FILED},
     }
@@ -77,4 +77,4 @@ def test_an_officer_starts_a_street_vending_case_and_the_notice_offers_the_propo
     (notice,) = login("auditor").get(f"/process-instances/{case_id}").json["tasks"]
     assert notice["bpmn_id"] == "draft_prior_notice"
     form = officer.get(f"/tasks/{notice['id']}").get_data(as_text=True)
-    assert re.search(r'name="notified_fine"[^>]*value="800(\.00)?"', form), form
+    assert re.search(r'name="notified_fine"[^>]*value="400(\.00)?"', form), form
