@@ -13,7 +13,8 @@ them when it completes, as a process-wide value, last write wins:
 - every unfinished task of the instance (sub-processes and called processes included) gets the
   values at once, so the open work, the case page and whatever follows see them;
 - the values are kept in the top workflow's data under `SHARED_KEY`, and every task that inherits
-  data later (a task becoming ready, a boundary event firing) gets them on top of its parent's copy.
+  data later (a task becoming ready, a boundary event firing) gets them on top of its parent's copy;
+- once shared, a field stays shared: any task that completes with another value publishes it too.
 At the end the key is dropped from the final data (the fields themselves are in it).
 """
 
@@ -61,6 +62,10 @@ _original_on_complete = BpmnTaskSpec._on_complete_hook
 def _on_complete_hook(self: Any, my_task: SpiffTask) -> None:
     _original_on_complete(self, my_task)
     names = shared_names(self)
+    # A shared field that a task changes (a later form or script writing it) is published again.
+    top = _top(my_task.workflow)
+    shared = top.data.get(SHARED_KEY) or {} if hasattr(my_task.workflow, "top_workflow") else {}
+    names += [n for n, v in shared.items() if n not in names and n in my_task.data and my_task.data[n] != v]
     if names:
         publish(my_task, names)
 
