@@ -75,7 +75,8 @@ def reassign(s: Scenario, day: date) -> None:
     fill(s, "record_recusal_request", request, at(day, 10))
     decision = {"recusal_decision": "approve", "recusal_opinion": "存在利害关系", "recusal_decided_on": day}
     fill(s, "decide_recusal_leader", decision, at(day, 11))
-    fill(s, "reassign_case_officers", {"case_officers": NEW_OFFICERS, "reassignment_note": "移交"}, at(day, 14))
+    officers = {"case_officers": NEW_OFFICERS, "reassignment_note": "移交"}
+    fill(s, "reassign_case_officers", officers, at(day, 14))
 
 
 def test_a_case_is_withdrawn_in_stage_two_while_the_interviews_run() -> None:
