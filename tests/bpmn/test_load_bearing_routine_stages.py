@@ -21,14 +21,17 @@ from tests.bpmn.steps_case import (
     follow_up,
     interview,
     list_evidence,
+    nothing_in_yet,
     patrol_lead,
     receive,
     state_discretion_factors,
+    wait_out_the_hearing_window,
 )
 from tests.bpmn.steps_case import assign as assign_officers
 from tests.bpmn.steps_case import confirm_violation as confirm
 from tests.bpmn.steps_case_ends import ask_to_suspend, decide_suspension, resume, terminate
 from tests.bpmn.steps_complaint import send
+from tests.bpmn.steps_penalty import decide, give_notice, issue_decision, pass_review, report
 from tests.workflows.scenario import Scenario
 from workflows import InstanceStatus
 
@@ -49,7 +52,8 @@ def filed_only() -> Scenario:
     return s
 
 
-def withdraw(s: Scenario, day: date) -> None:
+def withdraw(s: Scenario, day: date, *, interrupts: bool = True) -> None:
+    """The approved 撤案 arrives, the squad leader records it and the case ends (running work with it)."""
     send(s, "case_withdrawn", {"approved_by": "分管领导", "decision_no": "撤〔2025〕1号"}, at(day, 9))
     withdrawal = {
         "case_withdrawal_reason": "facts_not_established",
@@ -57,9 +61,11 @@ def withdraw(s: Scenario, day: date) -> None:
         "case_withdrawal_approved_on": day,
         "case_withdrawal_files": ["att-withdrawal"],
     }
-    assert set(s.open()) == {"record_case_withdrawal"}  # the stage's work ends with it
+    if interrupts:
+        assert set(s.open()) == {"record_case_withdrawal"}  # the stage's work ends with it
+    assert s.task("record_case_withdrawal").role == "squad_leader"
     fill(s, "record_case_withdrawal", withdrawal, at(day, 10))
-    assert s.instance.status() is InstanceStatus.COMPLETED
+    assert (s.instance.status(), s.open()) == (InstanceStatus.COMPLETED, {})
     assert (s.data["closure_reason"], s.data["case_no"]) == ("withdrawn", "嘉城管立〔2025〕0001号")
 
 
@@ -91,7 +97,32 @@ def test_a_withdrawal_in_stage_four_cancels_the_running_penalty_procedure() -> N
     assert "四、验收结案" in (s.instance.stage() or "")
     penalty_tasks = {t.process_id for t in s.instance.open_tasks()}
     assert "penalty_procedure" in penalty_tasks
-    withdraw(s, date(2025, 12, 18))
+    # In stage 四 the 撤案 waits for the check that no decision was made, beside the running work.
+    withdraw(s, date(2025, 12, 18), interrupts=False)
+
+
+def test_after_the_penalty_decision_a_withdrawal_is_not_taken() -> None:
+    s = filed_and_ordered()
+    follow_up(s, at(date(2025, 12, 15), 10), "completed")
+    state_discretion_factors(s, date(2025, 12, 16))
+    report(s, fine=s.data["discretion"]["band_low"], on=date(2025, 12, 17))
+    give_notice(s, date(2025, 12, 18))
+    nothing_in_yet(s, date(2025, 12, 19), window_ends=date(2025, 12, 25))
+    wait_out_the_hearing_window(s, window_ends=date(2025, 12, 25), recorded=date(2025, 12, 26))
+    pass_review(s, date(2025, 12, 29))
+    decide(s, date(2025, 12, 30))
+    issue_decision(s, date(2025, 12, 30))
+    assert s.data["decision_no"] is not None  # shared from the running penalty procedure
+    before = set(s.open())
+    send(
+        s,
+        "case_withdrawn",
+        {"approved_by": "分管领导", "decision_no": "撤〔2025〕2号"},
+        at(date(2025, 12, 31), 9),
+    )
+    assert set(s.open()) == before  # not a 撤案: the decision stands, the case goes on
+    assert "serve_decision" in before
+    assert s.instance.status() is InstanceStatus.RUNNING
 
 
 def test_a_suspension_in_stage_two_keeps_the_interviews_and_resumes_where_it_stopped() -> None:
