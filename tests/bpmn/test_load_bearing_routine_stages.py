@@ -200,3 +200,24 @@ def test_the_new_officers_join_the_running_case_at_once() -> None:
     follow_up(s, at(date(2025, 12, 15), 10), "completed")
     factors = s.task("record_discretion_factors")
     assert s.instance.task_data(factors.id)["case_officers"] == NEW_OFFICERS  # and the later ones
+
+
+def test_a_refused_police_transfer_is_in_the_running_case_at_once() -> None:
+    s = filed_only()
+    send(s, "suspected_crime", {"by": "承办人"}, at(date(2025, 11, 27), 9))
+    request = {
+        "police_transfer_facts": "拆除承重墙致楼板开裂",
+        "police_transfer_requested_on": date(2025, 11, 27),
+        "police_transfer_files": ["att-crime"],
+    }
+    fill(s, "request_police_transfer", request, at(date(2025, 11, 27), 10))
+    decision = {
+        "police_transfer_decision": "reject",
+        "police_transfer_opinion": "尚不构成犯罪",
+        "police_transfer_decided_at": at(date(2025, 11, 27), 15),
+    }
+    fill(s, "approve_police_transfer", decision, at(date(2025, 11, 27), 15))
+    assert set(s.open()) == {"record_interview"}  # the case goes on
+    assert s.data["police_transfer_opinion"] == "尚不构成犯罪"
+    interviewing = s.task("record_interview")
+    assert s.instance.task_data(interviewing.id)["police_transfer_decision"] == "reject"
