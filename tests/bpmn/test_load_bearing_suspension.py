@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.bpmn.steps_case import at, end_of, filed_and_ordered, fill
+from tests.bpmn.steps_case import at, end_of, extend_once, filed_and_ordered, fill
 from tests.bpmn.steps_case_ends import ask_to_suspend, decide_suspension, resume
 
 
@@ -81,3 +81,15 @@ def test_a_rejected_or_unlisted_suspension_leaves_the_time_limit_and_the_follow_
     decide_suspension(s, "reject", date(2025, 12, 12))
     assert s.task("record_followup").due_at == end_of(date(2025, 12, 26))
     assert (s.data["decision_due_on"], s.data["time_limit_changes"]) == (date(2026, 2, 23), [])
+
+
+def test_an_extension_approved_before_a_suspension_is_kept_after_it() -> None:
+    s = filed_and_ordered()
+    extend_once(s)  # the party's deadline 12-26 -> 01-09
+    ask_to_suspend(s, "appraisal", since=date(2025, 12, 17), asked=date(2025, 12, 17))
+    decide_suspension(s, "approve", date(2025, 12, 18))
+    resume(s, date(2025, 12, 19))  # 2 days: latest start 01-09 -> 01-11
+    assert s.data["rectification_deadline"] == date(2026, 1, 9)  # shared: the interrupted stage's record
+    assert [e["new_deadline"] for e in s.data["extensions"]] == [date(2026, 1, 9)]
+    assert s.task("record_followup").due_at == end_of(date(2026, 1, 9))
+    assert s.data["rectification_latest_on"] == date(2026, 1, 11)
