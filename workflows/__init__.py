@@ -2,6 +2,7 @@
 
 from . import branch_data as _branch_data  # noqa: F401  (three-way merge of parallel branches)
 from . import deep_workflow as _deep_workflow  # noqa: F401  (lifts SpiffWorkflow's depth limit first)
+from . import shared_data as _shared_data  # noqa: F401  (shareData: branch data joins the case at once)
 from .clock import CHINA_TZ, frozen_at
 from .dataflow import helper_names
 from .diff import DefinitionDiff, diff_files

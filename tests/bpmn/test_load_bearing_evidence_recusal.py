@@ -97,7 +97,7 @@ def test_an_approved_recusal_of_a_case_officer_names_new_officers() -> None:
     reassign = {"case_officers": NEW_OFFICERS, "reassignment_note": "张三手中待办已指派给钱七"}
     fill(s, "reassign_case_officers", reassign, at(date(2025, 12, 9), 11))
     assert not {"reassign_case_officers", "decide_recusal_leader"} & set(s.open())
-    # The branch's record joins the case data when the case ends (here: terminated, the shortest way).
+    # The branch's record is in the case data at once (shareData) and stays there when the case ends.
     terminate(s)
     (recusal,) = s.data["recusals"]
     assert (recusal["recused_name"], recusal["replaced_by"]) == ("张三", ["钱七", "孙八"])

@@ -10,42 +10,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.bpmn.steps_case import at, end_of, filed_and_ordered, fill
-from tests.bpmn.steps_complaint import send
-from tests.workflows.scenario import Scenario
-
-
-def ask_to_suspend(s: Scenario, reason: str, since: date, asked: date) -> None:
-    send(s, "case_suspension_requested", {"by": "承办人"}, at(asked, 9))
-    request = {
-        "case_suspension_reason": reason,
-        "case_suspension_facts": "委托检测机构对相邻楼板作补充鉴定",
-        "case_suspension_from": since,
-        "case_suspension_files": ["att-suspension"],
-    }
-    assert s.task("request_case_suspension").role == "officer"
-    fill(s, "request_case_suspension", request, at(asked, 10))
-
-
-def decide_suspension(s: Scenario, decision: str, day: date) -> None:
-    approval = s.task("approve_case_suspension_deputy")
-    assert (approval.role, approval.legal_basis) == ("deputy_head", "《中华人民共和国行政处罚法》第六十条")
-    fill(
-        s,
-        "approve_case_suspension_deputy",
-        {"case_suspension_decision": decision, "case_suspension_decided_on": day},
-        at(day, 10),
-    )
-
-
-def resume(s: Scenario, day: date) -> None:
-    send(s, "case_suspension_ended", {"report_no": "TJ-2025-221"}, at(day, 9))
-    fill(
-        s,
-        "record_case_resumption",
-        {"case_resumed_on": day, "case_resumption_note": "补充鉴定报告已送达"},
-        at(day, 10),
-    )
+from tests.bpmn.steps_case import at, end_of, extend_once, filed_and_ordered, fill
+from tests.bpmn.steps_case_ends import ask_to_suspend, decide_suspension, resume
 
 
 def test_an_approved_suspension_moves_the_90_days_the_latest_start_and_the_warning() -> None:
@@ -115,3 +81,15 @@ def test_a_rejected_or_unlisted_suspension_leaves_the_time_limit_and_the_follow_
     decide_suspension(s, "reject", date(2025, 12, 12))
     assert s.task("record_followup").due_at == end_of(date(2025, 12, 26))
     assert (s.data["decision_due_on"], s.data["time_limit_changes"]) == (date(2026, 2, 23), [])
+
+
+def test_an_extension_approved_before_a_suspension_is_kept_after_it() -> None:
+    s = filed_and_ordered()
+    extend_once(s)  # the party's deadline 12-26 -> 01-09
+    ask_to_suspend(s, "appraisal", since=date(2025, 12, 17), asked=date(2025, 12, 17))
+    decide_suspension(s, "approve", date(2025, 12, 18))
+    resume(s, date(2025, 12, 19))  # 2 days: latest start 01-09 -> 01-11
+    assert s.data["rectification_deadline"] == date(2026, 1, 9)  # shared: the interrupted stage's record
+    assert [e["new_deadline"] for e in s.data["extensions"]] == [date(2026, 1, 9)]
+    assert s.task("record_followup").due_at == end_of(date(2026, 1, 9))
+    assert s.data["rectification_latest_on"] == date(2026, 1, 11)
