@@ -45,6 +45,7 @@ from .views import IncidentView, InstanceStatus, ThrownMessage, TimerView, UserT
 from .workcalendar import Binding, WorkCalendar, record_provisional
 
 MAX_SETTLE_ROUNDS = 10_000
+COMPACT_EVERY_STEPS = 200  # engine steps in one advance between two cuts of the finished history
 _ACTIVE_STATES = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 
 
@@ -90,10 +91,16 @@ class WorkflowInstance:
         def will_run(task: SpiffTask) -> None:
             running[0] = task
 
+        done = [0]
+
         def did_run(_task: SpiffTask) -> None:
             running[0] = None
             if deadline is not None and monotonic_time.monotonic() > deadline:
                 raise TimeBudgetExceeded("engine steps ran past their time budget and were stopped")
+            done[0] += 1
+            if done[0] % COMPACT_EVERY_STEPS == 0:
+                # A loop of engine steps grows the tree that every step re-scans: cut it as it goes.
+                compaction.compact(self._wf)
 
         try:
             self._wf.do_engine_steps(will_complete_task=will_run, did_complete_task=did_run)
