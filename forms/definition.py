@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -60,6 +61,9 @@ _BOUND_CONVERTERS: Final[Mapping[FieldType, Callable[[object], Bound]]] = {
 }
 
 
+# The result is deeply frozen, so the same text is parsed once: a deploy reads each form three times
+# and the line-tracking YAML composer is pure Python. 256 entries of at most 200,000 characters.
+@functools.lru_cache(maxsize=256)
 def parse_form(text: str, file_name: str) -> FormDefinition:
     """Parse a YAML form definition; a file named `<stem>.yaml` must define key `<stem>`.
 

@@ -20,7 +20,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from .api import register_blueprints
     from .api.common import BoundedIntConverter, refuse_unstorable_input, security_headers
     from .errors import register_error_handlers
-    from .operations.instances import install_cache_hooks
+    from .operations.instance_cache import install_cache_hooks
 
     app = Flask(__name__)
     config.load_config(app, overrides)

@@ -89,14 +89,35 @@ def database_url(
     if postgres_url is None:
         pytest.skip("PostgreSQL is not reachable: PostgreSQL part skipped")
     yield postgres_url
-    _truncate(postgres_url)
+    empty_database(postgres_url)
 
 
-def _truncate(url: str) -> None:
+# The id sequences owned by our tables (what TRUNCATE ... RESTART IDENTITY would restart).
+_OWNED_SEQUENCES = text(
+    "SELECT s.oid::regclass::text FROM pg_class s"
+    " JOIN pg_depend d ON d.objid = s.oid AND d.deptype IN ('a', 'i')"
+    " JOIN pg_class t ON t.oid = d.refobjid"
+    " WHERE s.relkind = 'S' AND t.relname = ANY(:tables)"
+)
+
+
+def empty_database(url: str) -> None:
+    """Delete every row of the PostgreSQL test database and restart its id sequences.
+
+    DELETE, children first, rather than TRUNCATE: the tables hold a few rows after a test, and
+    TRUNCATE replaces each table's files (about 0.5 s for all of them against 0.05 s). The lock
+    TRUNCATE took is kept: it waits for a transaction a test left running (a background audit
+    verification thread), so that work cannot land in the next test's database.
+    """
     engine = create_engine(url)
-    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    tables = [t.name for t in Base.metadata.sorted_tables]
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        quoted = ", ".join(f'"{name}"' for name in tables)
+        conn.execute(text(f"LOCK TABLE {quoted} IN ACCESS EXCLUSIVE MODE"))
+        for name in reversed(tables):
+            conn.execute(text(f'DELETE FROM "{name}"'))
+        for sequence in conn.execute(_OWNED_SEQUENCES, {"tables": tables}).scalars():
+            conn.execute(text(f"ALTER SEQUENCE {sequence} RESTART"))
     engine.dispose()
 
 

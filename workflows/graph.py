@@ -21,19 +21,18 @@ from typing import Literal
 import graphviz
 
 from workflows.graph_bpmn import NO_OP, build_bpmn_graph
-from workflows.graph_model import Container, Flow, FlowNode, Lane, iter_containers, load_deployment
+from workflows.graph_model import Container, Flow, FlowNode, Lane, iter_containers
 from workflows.graph_pools import draw_pools_auto
+from workflows.graph_reader import load_deployment
 from workflows.graph_style import (
     ATTACH_EDGE,
     HIDDEN_POINT,
     LEGEND_EDGES,
     LOOKS,
-    WRAP_WIDTH,
     Paint,
     cluster_attrs,
     cluster_name,
     edge_attrs,
-    html_label,
     lane_attrs,
     legend_cluster_attrs,
     legend_node_attrs,
@@ -41,6 +40,7 @@ from workflows.graph_style import (
     node_attrs,
     set_title,
 )
+from workflows.graph_text import WRAP_WIDTH, html_label
 from workflows.trace import Trace
 
 Layout = Literal["auto", "bpmn"]

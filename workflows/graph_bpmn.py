@@ -34,7 +34,6 @@ from workflows.graph_style import (
     cluster_attrs,
     cluster_name,
     edge_attrs,
-    html_label,
     lane_attrs,
     legend_cluster_attrs,
     legend_node_attrs,
@@ -42,6 +41,7 @@ from workflows.graph_style import (
     node_attrs,
     set_title,
 )
+from workflows.graph_text import html_label
 
 _CLUSTER_MARGIN = 8.0  # points Graphviz leaves around a cluster's members
 _NUDGE_GAP = 5.0

@@ -12,7 +12,8 @@ from collections.abc import Callable, Collection
 import graphviz
 
 from workflows.graph_model import Container, Pool
-from workflows.graph_style import BASE_ATTRS, HIDDEN_POINT, html_label
+from workflows.graph_style import BASE_ATTRS, HIDDEN_POINT
+from workflows.graph_text import html_label
 
 POOL_ATTRS = {
     "shape": "box",

@@ -22,7 +22,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from workflows.graph import Layout, draw_process, render_svg
-from workflows.graph_model import Container, FlowNode, iter_containers, load_deployment, sources_digest
+from workflows.graph_model import Container, FlowNode, iter_containers
+from workflows.graph_reader import load_deployment, sources_digest
 from workflows.graph_style import (
     CLUSTER_FILLS,
     EDGE_PLAIN,
@@ -30,12 +31,12 @@ from workflows.graph_style import (
     EDGE_UNTAKEN,
     FONT,
     PLAIN_LOOK,
-    SMALL_SIZE,
     STATE_TEXT,
     Look,
     Paint,
     stroke_width,
 )
+from workflows.graph_text import SMALL_SIZE
 from workflows.trace import NodeState, Trace
 
 # Contract 3 state classes.

@@ -9,8 +9,6 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.task import Task as SpiffTask
@@ -39,6 +37,7 @@ from .failures import (
     reset_for_retry,
     script_error_from,
 )
+from .instance_views import timer_due, timer_view, top_level_task, user_task_view, waits_on_timer
 from .loader import ProcessDefinition, UserTaskMeta
 from .terminate import ended_by_terminate, is_terminate
 from .trace import Trace, trace_workflow
@@ -46,6 +45,7 @@ from .views import IncidentView, InstanceStatus, ThrownMessage, TimerView, UserT
 from .workcalendar import Binding, WorkCalendar, record_provisional
 
 MAX_SETTLE_ROUNDS = 10_000
+COMPACT_EVERY_STEPS = 200  # engine steps in one advance between two cuts of the finished history
 _ACTIVE_STATES = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 
 
@@ -91,10 +91,16 @@ class WorkflowInstance:
         def will_run(task: SpiffTask) -> None:
             running[0] = task
 
+        done = [0]
+
         def did_run(_task: SpiffTask) -> None:
             running[0] = None
             if deadline is not None and monotonic_time.monotonic() > deadline:
                 raise TimeBudgetExceeded("engine steps ran past their time budget and were stopped")
+            done[0] += 1
+            if done[0] % COMPACT_EVERY_STEPS == 0:
+                # A loop of engine steps grows the tree that every step re-scans: cut it as it goes.
+                compaction.compact(self._wf)
 
         try:
             self._wf.do_engine_steps(will_complete_task=will_run, did_complete_task=did_run)
@@ -187,10 +193,10 @@ class WorkflowInstance:
         """List the timers the instance waits on, with their due instants (event-based gateways too)."""
         found = []
         for task in self._active():
-            if task.state == TaskState.WAITING and _waits_on_timer(
+            if task.state == TaskState.WAITING and waits_on_timer(
                 getattr(task.task_spec, "event_definition", None)
             ):
-                due = _timer_due(task.internal_data.get("event_value"))
+                due = timer_due(task.internal_data.get("event_value"))
                 if due is not None:
                     found.append(self._timer_view(task, due))
         return sorted(found, key=lambda t: t.due_at)
@@ -223,7 +229,7 @@ class WorkflowInstance:
         for task in self._active():
             if task.state not in (TaskState.READY, TaskState.WAITING):
                 continue
-            top = _top_level_task(self._wf, task)
+            top = top_level_task(self._wf, task)
             name = top.task_spec.bpmn_name if top is not None and top is not task else None
             if name and name not in names:
                 names.append(name)
@@ -289,32 +295,10 @@ class WorkflowInstance:
         return self.definition.user_tasks.get((task.workflow.spec.name, task.task_spec.bpmn_id))
 
     def _view(self, task: SpiffTask) -> UserTaskView:
-        meta = self._meta(task)
-        due = task.internal_data.get(DUE_KEY)
-        warn = task.internal_data.get(WARN_KEY)
-        return UserTaskView(
-            id=str(task.id),
-            bpmn_id=task.task_spec.bpmn_id,
-            name=task.task_spec.bpmn_name or task.task_spec.bpmn_id,
-            process_id=task.workflow.spec.name,
-            role=meta.role if meta else None,
-            form_key=meta.form_key if meta else None,
-            due_at=datetime.fromisoformat(due) if due else None,
-            warn_at=datetime.fromisoformat(warn) if warn else None,
-            legal_basis=meta.legal_basis if meta else None,
-            due_provisional=bool(task.internal_data.get(DUE_PROVISIONAL_KEY)),
-            deadline_moved_earlier=bool(task.internal_data.get(MOVED_EARLIER_KEY)),
-        )
+        return user_task_view(task, self._meta(task))
 
     def _timer_view(self, task: SpiffTask, due: datetime) -> TimerView:
-        bpmn_id = task.task_spec.bpmn_id or ""
-        return TimerView(
-            bpmn_id,
-            task.task_spec.bpmn_name or "",
-            due,
-            provisional=deadlines.timer_provisional(task),
-            legal_basis=self.definition.legal_bases.get((task.workflow.spec.name, bpmn_id)),
-        )
+        return timer_view(task, due, self.definition.legal_bases)
 
     def _stamp_due_times(self) -> None:
         for task in self._wf.get_tasks(state=TaskState.READY, manual=True):
@@ -358,7 +342,7 @@ class WorkflowInstance:
 
     def _recompute_timer(self, task: SpiffTask) -> DeadlineChange | None:
         expression = deadlines.timer_expression(task)
-        old = _timer_due(task.internal_data.get("event_value"))
+        old = timer_due(task.internal_data.get("event_value"))
         if expression is None or old is None:
             return None
         at = task.internal_data[TIMER_KEY]["at"]
@@ -367,7 +351,7 @@ class WorkflowInstance:
         provisional = bool(years) or reads_provisional(task.data, expression)
         task.internal_data["event_value"] = value
         task.internal_data[TIMER_KEY] = {"provisional": provisional, "at": at}
-        new = _timer_due(value)
+        new = timer_due(value)
         if new is None or new == old:
             return None
         view = self._timer_view(task, new)
@@ -384,34 +368,3 @@ class _as_script_error:  # noqa: N801  (used as a context manager, reads like on
         if exc is None or not isinstance(exc, SpiffWorkflowException):
             return False
         raise script_error_from(exc) from exc
-
-
-def _top_level_task(workflow: BpmnWorkflow, task: SpiffTask) -> SpiffTask | None:
-    current = task
-    while current.workflow is not workflow:
-        parent_id = current.workflow.parent_task_id
-        if parent_id is None:
-            return None
-        current = workflow.get_task_from_id(parent_id)
-    return current
-
-
-def _waits_on_timer(definition: object) -> bool:
-    if isinstance(definition, TimerEventDefinition):
-        return True
-    # An event-based gateway waits on a MultipleEventDefinition holding its catch events' definitions.
-    return isinstance(definition, MultipleEventDefinition) and any(
-        isinstance(d, TimerEventDefinition) for d in definition.event_definitions
-    )
-
-
-def _timer_due(value: object) -> datetime | None:
-    if isinstance(value, dict):
-        value = value.get("next")
-    if not isinstance(value, str):
-        return None
-    try:
-        due = TimerEventDefinition.get_datetime(value)
-    except ValueError:
-        return None
-    return datetime.fromisoformat(due.isoformat())  # a plain datetime, not the clock's subclass

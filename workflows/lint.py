@@ -13,7 +13,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 
 from .bpmn_xml import NS, SPIFF_NS, ElementInfo
 from .errors import Problem, SandboxViolation
-from .sandbox import SandboxEnvironment, check_source
+from .sandbox import SandboxEnvironment
+from .sandbox_check import check_source
 from .time_limit import time_limit
 
 _ISO_LIKE = re.compile(r"^(R\d*/)?P(\d|T)|^\d{4}-\d{2}-\d{2}")

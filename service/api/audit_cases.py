@@ -17,7 +17,7 @@ from ..operations import audit_record as record_ops
 from ..operations import audit_search as search_ops
 from ..operations import caselist as case_ops
 from ..operations import evidence as evidence_ops
-from ..schemas import audit_case_schema, audit_search_args, event_schema, list_events_args
+from ..schemas_audit import audit_case_schema, audit_search_args, event_schema, list_events_args
 from .common import query_args, request_now
 
 EXPORT_LIMIT = 10_000

@@ -18,6 +18,7 @@ from ..db import get_session
 from ..errors import Invalid, NotFound
 from ..operations import deploy as deploy_ops
 from ..operations import instances as instance_ops
+from ..operations.live_instances import load_live
 from ..runtime import get_runtime
 from ..schemas import diagram_args
 from .common import query_args
@@ -73,7 +74,7 @@ def instance_diagram(instance_id: int) -> ResponseReturnValue:
     etag = f"inst-{instance_id}-v{row.version_id}-{layout}"
     if etag in request.if_none_match:
         return Response(status=304, headers={"ETag": f'"{etag}"', "Cache-Control": "no-cache"})
-    live = instance_ops.load_live(session, instance_id)
+    live = load_live(session, instance_id)
     process = live.definition.process
     template = _template(
         lambda: diagram_template(

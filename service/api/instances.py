@@ -11,7 +11,7 @@ from ..db import get_session
 from ..jsonsafe import to_json_value
 from ..operations import incidents as incident_ops
 from ..operations import instances as instance_ops
-from ..operations.instances import LiveInstance
+from ..operations.live_instances import LiveInstance, load_live
 from ..schemas import (
     cancel_args,
     incident_schema,
@@ -74,7 +74,7 @@ def show(instance_id: int) -> ResponseReturnValue:
     """Show one instance with data, open tasks and deadlines."""
     session = get_session()
     instance_ops.get_visible(session, instance_id, current_user())
-    return dump_live(instance_ops.load_live(session, instance_id))
+    return dump_live(load_live(session, instance_id))
 
 
 @login_required

@@ -20,7 +20,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app
 from flask.typing import ResponseReturnValue
 
-from .. import schemas, schemas_studio
+from .. import schemas, schemas_audit, schemas_studio
 from .common import MAX_ID
 
 JSON = "application/json"
@@ -127,7 +127,7 @@ DOCS: dict[str, Doc] = {
     "instances_cancel": Doc(ref("InstanceSchema"), body="CancelArgs"),
     "instances_message": Doc(ref("InstanceSchema"), body="SendMessageArgs"),
     "diagrams_instance_diagram": Doc(SVG, query=schemas.DiagramArgs, media="image/svg+xml"),
-    "instances_events": Doc(items_of("EventSchema", **PAGE), query=schemas.ListEventsArgs),
+    "instances_events": Doc(items_of("EventSchema", **PAGE), query=schemas_audit.ListEventsArgs),
     "tasks_list_all": Doc(ref("InboxPageSchema"), query=schemas.ListTasksArgs),
     "tasks_show": Doc(ref("TaskDetailSchema")),
     "tasks_claim": Doc(ref("TaskSchema")),
@@ -136,8 +136,8 @@ DOCS: dict[str, Doc] = {
     "tasks_complete": Doc(ref("InstanceSchema"), body="CompleteTaskArgs"),
     "tasks_upload_attachment": Doc(ref("AttachmentSchema"), ok=(201,), multipart=("file", False)),
     "audit_verify": Doc(VERIFY),
-    "audit_cases_search": Doc(items_of("AuditCaseSchema", **PAGE), query=schemas.AuditSearchArgs),
-    "audit_cases_search_csv": Doc({"type": "string"}, query=schemas.AuditSearchArgs, media="text/csv"),
+    "audit_cases_search": Doc(items_of("AuditCaseSchema", **PAGE), query=schemas_audit.AuditSearchArgs),
+    "audit_cases_search_csv": Doc({"type": "string"}, query=schemas_audit.AuditSearchArgs, media="text/csv"),
     "audit_cases_attachment": Doc({"type": "string", "format": "binary"}, media="*/*"),
     "incidents_list_all": Doc(items_of("IncidentSchema", **PAGE), query=schemas.ListIncidentsArgs),
     "incidents_show": Doc(ref("IncidentSchema")),
@@ -167,13 +167,13 @@ COMPONENTS = [
     schemas.IncidentSchema,
     schemas.InstanceSummarySchema,
     schemas.InstanceSchema,
-    schemas.EventSchema,
+    schemas_audit.EventSchema,
     schemas.AttachmentSchema,
     schemas.ListIncidentsArgs,
     schemas_studio.MigrateArgs,
     schemas_studio.VersionDiffSchema,
     schemas_studio.MigrationResultSchema,
-    schemas.AuditCaseSchema,
+    schemas_audit.AuditCaseSchema,
 ]
 _UNDOCUMENTED = Doc({})
 

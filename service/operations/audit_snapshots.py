@@ -23,7 +23,7 @@ from ..models import AuditEvent, AuditStateTrace, ProcessInstance
 from .audit import state_hash
 
 if TYPE_CHECKING:  # instances imports this module; the type is only needed for hints
-    from .instances import LiveInstance
+    from .live_instances import LiveInstance
 
 
 PENDING = "zhifa.pending_state_traces"

@@ -30,7 +30,7 @@ from ..models.instances import InstanceStatusColumn
 from ..runtime import get_runtime
 from .audit import Actor, record_instance_event, record_system_event
 from .calendar_sync import sync_calendar
-from .instances import LiveInstance, load_live, save
+from .live_instances import LiveInstance, load_live, save
 
 PACKAGE = "chinesecalendar"
 LAST_LUNAR_YEAR = 2099  # lunardate's range: statutory holidays cannot be checked past it

@@ -24,7 +24,7 @@ from ..models.instances import InstanceStatusColumn
 from .audit import SYSTEM_ACTOR, Actor, record_instance_event
 
 if TYPE_CHECKING:
-    from .instances import LiveInstance
+    from .live_instances import LiveInstance
 
 LEADER_ROLES = ("squad_leader", "deputy_head", "bureau_head", "admin")
 READER_ROLES = (*LEADER_ROLES, "auditor")
@@ -250,7 +250,7 @@ def retry_incident(
 
 
 def _retry_steps(session: Session, incident: Incident, now: datetime, budget_seconds: float) -> None:
-    from .instances import load_live, save
+    from .live_instances import load_live, save
     from .messages import route_messages
 
     try:

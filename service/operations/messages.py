@@ -17,7 +17,8 @@ from workflows import TaskNotReady
 
 from ..models import InstanceLink
 from .audit import Actor, record_instance_event
-from .instances import LiveInstance, load_live, save, start_process_as
+from .instances import start_process_as
+from .live_instances import LiveInstance, load_live, save
 
 START_PREFIX = "start."
 STARTED_PREFIX = "started."

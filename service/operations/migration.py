@@ -22,7 +22,7 @@ from ..models import ProcessDefinitionRow, ProcessInstance
 from ..models.instances import InstanceStatusColumn
 from ..runtime import LoadedDefinition, get_runtime
 from .audit import Actor, record_instance_event
-from .instances import LiveInstance, load_live, save
+from .live_instances import LiveInstance, load_live, save
 from .messages import route_messages
 from .version_diff import version_row
 

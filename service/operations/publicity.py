@@ -20,7 +20,7 @@ from ..jsonsafe import to_json_value
 from ..models import PublicNotice
 
 if TYPE_CHECKING:  # instances imports this module; the type is only needed for hints
-    from .instances import LiveInstance
+    from .live_instances import LiveInstance
 
 PUBLICITY_PROCESS = "enforcement_publicity"
 # What a published penalty decision may show, in this order; anything else never leaves the case.

@@ -21,7 +21,7 @@ from ..models.instances import InstanceStatusColumn
 from ..runtime import get_runtime
 from .attachments import attachment_refs
 from .audit import Actor, record_instance_event
-from .instances import LiveInstance, load_live, save
+from .live_instances import LiveInstance, load_live, save
 from .messages import route_messages
 from .numbers import allocate
 

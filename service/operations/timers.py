@@ -20,7 +20,7 @@ from ..models import ProcessInstance
 from ..models.instances import InstanceStatusColumn
 from .audit import SYSTEM_ACTOR, record_instance_event
 from .incidents import timer_succeeded
-from .instances import load_live, save
+from .live_instances import load_live, save
 from .messages import route_messages
 
 

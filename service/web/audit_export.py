@@ -13,7 +13,7 @@ from ..operations import audit as audit_ops
 from ..operations import case_file as case_file_ops
 from ..operations import evidence as evidence_ops
 from ..operations import instances as instance_ops
-from ..operations.instances import LiveInstance
+from ..operations.live_instances import LiveInstance, load_live
 from .audit_entries import Entry
 from .audit_record import record_entries
 from .common import request_now
@@ -49,7 +49,7 @@ def cover(live: LiveInstance, entries: list[Entry]) -> dict[str, str]:
 def _case_file_context(instance_id: int) -> dict[str, Any]:
     session = get_session()
     instance_ops.get_visible(session, instance_id, page_user())
-    live = instance_ops.load_live(session, instance_id)
+    live = load_live(session, instance_id)
     events = audit_ops.events_of(session, instance_id)
     entries = record_entries(instance_id, live.definition, events)
     documents = [e for e in entries if e.kind == "task_completed" and e.items]

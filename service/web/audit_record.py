@@ -13,7 +13,7 @@ from ..models import AuditEvent
 from ..operations import audit_record as record_ops
 from ..operations import audit_snapshots as snapshot_ops
 from ..operations import evidence as evidence_ops
-from ..operations import instances as instance_ops
+from ..operations.live_instances import load_live
 from ..runtime import LoadedDefinition
 from .audit_entries import KIND_NAMES, Entry, describe
 from .common import lang, render_error
@@ -55,7 +55,7 @@ def audit_record(instance_id: int) -> ResponseReturnValue:
     kinds = [k for k in request.args.getlist("kind") if k]
     number, size = page_args()
     events, total = record_ops.event_page(session, instance_id, user, kinds=kinds, page=number, per_page=size)
-    live = instance_ops.load_live(session, instance_id)
+    live = load_live(session, instance_id)
     entries = record_entries(instance_id, live.definition, events)
     args = {"kind": kinds, "size": request.args.get("size") or None}
     return render_template(
@@ -82,7 +82,7 @@ def audit_record_diagram(instance_id: int, seq: int) -> ResponseReturnValue:
         return render_error(
             404, _("No diagram was stored for this event (recorded before diagrams were kept).")
         )
-    definition = instance_ops.load_live(session, instance_id).definition
+    definition = load_live(session, instance_id).definition
     trace = snapshot_ops.as_trace(snapshot)
     process = definition.process
     template = diagram_template(process.files, process.process_id, layout="auto")  # type: ignore[arg-type]

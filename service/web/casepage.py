@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from forms import UnknownForm
 
 from ..models import Attachment, AuditEvent
-from ..operations.instances import LiveInstance
+from ..operations.live_instances import LiveInstance
 from ..runtime import LoadedDefinition
 from .deadlines import Countdown, countdown, local_time
 from .present import role_name

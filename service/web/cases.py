@@ -19,6 +19,7 @@ from ..operations import closed_case
 from ..operations import evidence as evidence_ops
 from ..operations import instances as instance_ops
 from ..operations.audit import SYSTEM_ACTOR
+from ..operations.live_instances import load_live
 from . import incidents as incident_pages
 from .casepage import data_by_stage, deadlines, history, parties
 from .common import lang, request_now
@@ -127,7 +128,7 @@ def _cell(text: str) -> str:
 def _case_context(instance_id: int) -> dict[str, Any]:
     session, user, now = get_session(), page_user(), request_now()
     instance_ops.get_visible(session, instance_id, user)
-    live = instance_ops.load_live(session, instance_id)
+    live = load_live(session, instance_id)
     events = audit_ops.events_of(session, instance_id)
     files = evidence_ops.case_attachments(session, instance_id)
     who = {SYSTEM_ACTOR.username: _("System (automatic)")} | case_ops.display_names(
@@ -195,7 +196,7 @@ def case_diagram(instance_id: int) -> ResponseReturnValue:
     etag = f"case-{instance_id}-v{row.version_id}-{layout}"
     if etag in request.if_none_match:
         return Response(status=304, headers={"ETag": f'"{etag}"', "Cache-Control": "no-cache"})
-    live = instance_ops.load_live(session, instance_id)
+    live = load_live(session, instance_id)
     svg = instance_svg(live, layout)
     links = _node_links(live)
     body = render_template("web/_diagram.html", svg=svg, links=json.dumps(links), version=row.version_id)

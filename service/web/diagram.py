@@ -12,7 +12,7 @@ from collections import OrderedDict
 
 from workflows import diagram_template
 
-from ..operations.instances import LiveInstance
+from ..operations.live_instances import LiveInstance
 
 _CACHE: OrderedDict[tuple[int, int, str], str] = OrderedDict()
 _CACHE_SIZE = 256

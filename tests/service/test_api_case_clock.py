@@ -16,7 +16,7 @@ from service.jsonsafe import to_json_value
 from tests.bpmn import steps_case as case
 from tests.bpmn import steps_penalty as penalty
 from tests.conftest import deploy_dir
-from tests.service import test_api_bureau_paths as paths
+from tests.service import bureau_paths as paths
 from tests.service import test_calendar_walk as real_clock
 from workflows import CHINA_TZ
 

@@ -13,7 +13,7 @@ from flask import Flask
 from service.jsonsafe import to_json_value
 from tests.bpmn import steps_case as case
 from tests.conftest import deploy_dir
-from tests.service import test_api_bureau_paths as paths
+from tests.service import bureau_paths as paths
 from tests.service import test_calendar_walk as real_clock
 
 app = real_clock.app  # the fixture: the service with the bureau's forms and no pinned clock

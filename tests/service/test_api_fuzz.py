@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.conftest import DATA, ROLE_USERS, Api, _truncate, deploy_dir, make_test_app
+from tests.conftest import DATA, ROLE_USERS, Api, deploy_dir, empty_database, make_test_app
 
 EXAMPLES_PER_OPERATION = 40
 CHECKS = [
@@ -67,7 +67,7 @@ def fuzz_app(request: pytest.FixtureRequest, tmp_path: Path, postgres_url: str |
     yield app
     app.extensions["zhifa.engine"].dispose()
     if request.param == "postgres":
-        _truncate(url)
+        empty_database(url)
 
 
 def _cases(operation: Any, real_ids: dict[str, Any]) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 from datetime import timedelta
 
@@ -26,10 +27,18 @@ def _run(client: FlaskClient, **form: str) -> str:
     for _ in range(200):
         fragment = client.get(started.location, headers={"HX-Request": "true"}).get_data(as_text=True)
         if 'data-finished="true"' in fragment:
+            _join_verify_threads()
             return fragment
         assert "hx-get" in fragment  # still running: the fragment asks to be polled again
         time.sleep(0.05)
     raise AssertionError("verification did not finish")
+
+
+def _join_verify_threads() -> None:
+    """Wait for the background run to close its sessions: the app's engine is disposed after the test."""
+    for thread in threading.enumerate():
+        if thread.name.startswith("zhifa-verify-"):
+            thread.join(timeout=30)
 
 
 def _first_completed(app: Flask) -> tuple[int, int]:

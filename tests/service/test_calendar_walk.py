@@ -2,7 +2,7 @@
 calendar, reaches its decision, and moves its pending deadlines when 2027's schedule is entered.
 
 No date is pinned: the walk runs on today's date, whatever it is. The steps are the bureau's path (b)
-(tests/service/test_api_bureau_paths.py) with every date moved to today, the rectification deadline
+(tests/service/test_api_path_load_bearing.py) with every date moved to today, the rectification deadline
 six weeks ahead, the party waiving the hearing in writing, and the decision served by public notice
 (公告送达: served 60 days later), so the decision's remedy and payment periods run into the next year.
 """
@@ -25,7 +25,7 @@ from service.jsonsafe import to_json_value
 from tests.bpmn import steps_case as case
 from tests.bpmn import steps_penalty as penalty
 from tests.conftest import deploy_dir, make_test_app
-from tests.service import test_api_bureau_paths as paths
+from tests.service import bureau_paths as paths
 from tests.service.bureau_walk import BureauWalk
 from tests.service.walk import USER_OF_ROLE
 from workflows import CHINA_TZ, WorkCalendar

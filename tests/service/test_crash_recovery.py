@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from service.db import session_scope
 from service.models import AuditEvent, ProcessInstance
 from service.operations.audit import events_of, verify_chains
-from service.operations.instances import load_live
+from service.operations.live_instances import load_live
 from tests.conftest import DATA, deploy_dir
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,7 +16,8 @@ from tests.workflows.scenario import Scenario, load_files
 from workflows import BpmnValidationError, InstanceStatus, ScriptError, load_definitions
 from workflows.errors import SandboxViolation
 from workflows.expressions import build_helpers
-from workflows.sandbox import SandboxEnvironment, check_source
+from workflows.sandbox import SandboxEnvironment
+from workflows.sandbox_check import check_source
 from workflows.workcalendar import WorkCalendar
 
 HOSTILE_EXPRESSIONS = [

@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 
 from tests.workflows.graph_cases import complete, graph_sources, run_to_first_return, start_workflow
-from workflows.graph_model import load_deployment
+from workflows.graph_reader import load_deployment
 from workflows.graph_template import diagram_template, template_cache_stats
 from workflows.trace import trace_workflow
 

@@ -12,8 +12,8 @@ from lxml import etree
 
 from tests.workflows.graph_cases import graph_sources, run_to_end, run_to_first_return, start_workflow
 from workflows.graph import build_graph
-from workflows.graph_model import load_deployment
-from workflows.graph_style import wrap
+from workflows.graph_reader import load_deployment
+from workflows.graph_text import wrap
 from workflows.trace import Trace, trace_workflow
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -20,7 +20,8 @@ from SpiffWorkflow.util.task import TaskState
 from workflows import sandbox
 from workflows.errors import SandboxViolation
 from workflows.expressions import build_helpers
-from workflows.sandbox import SAFE_BUILTINS, SandboxEnvironment, check_source, make_script_engine
+from workflows.sandbox import SAFE_BUILTINS, SandboxEnvironment, make_script_engine
+from workflows.sandbox_check import check_source
 from workflows.workcalendar import WorkCalendar
 
 ESCAPES = [
