@@ -24,6 +24,7 @@ from ..models import ProcessInstance, User
 from ..models.instances import InstanceStatusColumn
 from ..runtime import get_runtime
 from .deploy import latest_definition
+from .live_instances import load_live
 from .visibility import visible_instances
 
 AFTER_CLOSURE = "case_after_closure"
@@ -83,8 +84,6 @@ def find_closed_case(
 
 def closed_case_values(session: Session, row: ProcessInstance) -> dict[str, Any]:
     """The after-closure start values the closed case's final data gives."""
-    from .instances import load_live  # late: instances.start_instance calls this module
-
     data = load_live(session, row.id).engine.data()
     values: dict[str, Any] = {k: data[k] for k in COPIED if data.get(k) not in (None, "")}
     values["source_instance_id"] = row.id

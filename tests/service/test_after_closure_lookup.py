@@ -18,7 +18,6 @@ from service.db import get_session
 from service.jsonsafe import to_json_value
 from service.models import ProcessInstance
 from service.operations import closed_case
-from service.operations import instances as instance_ops
 from tests.bpmn import steps_case as case
 from tests.service import test_api_case_routine as routine
 from tests.service import test_calendar_walk as real_clock
@@ -153,7 +152,7 @@ def test_what_is_still_in_place_comes_from_the_final_status(
 ) -> None:
     data = {"case_no": "沪嘉城管立〔2026〕0003号", "party_name": "孙某", "annotation_reg_no": "注2026-8"}
     engine = SimpleNamespace(data=lambda: data | final)
-    monkeypatch.setattr(instance_ops, "load_live", lambda _session, _id: SimpleNamespace(engine=engine))
+    monkeypatch.setattr(closed_case, "load_live", lambda _session, _id: SimpleNamespace(engine=engine))
     with app.app_context():
         values = closed_case.closed_case_values(get_session(), ProcessInstance(id=5))
     assert (values["credit_record_exists"], values["annotation_in_place"]) == expected

@@ -12,7 +12,7 @@ from flask import Flask
 from service.jsonsafe import to_json_value
 from tests.bpmn import steps_case as case
 from tests.conftest import deploy_dir
-from tests.service import test_api_bureau_paths as paths
+from tests.service import bureau_paths as paths
 from tests.service import test_api_case_routine as routine
 from tests.service import test_calendar_walk as real_clock
 
