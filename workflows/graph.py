@@ -88,10 +88,29 @@ def draw_process(process: Container, paint: Paint, layout: Layout) -> graphviz.D
     return _build_auto(process, paint)
 
 
+# dot's ranking (network simplex over clusters) sometimes gives up on a valid graph ("trouble in
+# init_rank", Graphviz 2.43): one edge more or less decides it. These settings rank differently;
+# each is tried in turn only when the plain layout failed, so a diagram never fails to draw.
+DOT_RETRIES: tuple[dict[str, str], ...] = ({"newrank": "true"}, {"mclimit": "0.5"}, {"clusterrank": "none"})
+
+
 def render_svg(graph: graphviz.Digraph) -> str:
     """Render a built diagram to SVG text; a BPMN-layout graph is drawn as positioned (`neato -n2`)."""
-    options = {"neato_no_op": NO_OP} if graph.engine == "neato" else {}
-    svg: str = graph.pipe(format="svg", encoding="utf-8", **options)
+    if graph.engine == "neato":
+        positioned: str = graph.pipe(format="svg", encoding="utf-8", neato_no_op=NO_OP)
+        return positioned
+    try:
+        svg: str = graph.pipe(format="svg", encoding="utf-8")
+    except graphviz.CalledProcessError:
+        for settings in DOT_RETRIES:
+            retry = graph.copy()
+            retry.graph_attr.update(settings)
+            try:
+                svg = retry.pipe(format="svg", encoding="utf-8")
+            except graphviz.CalledProcessError:
+                continue
+            return svg
+        raise
     return svg
 
 
