@@ -126,6 +126,7 @@ class _TimerPass:
             try:
                 for claim in claims:
                     fired += len(self._fire(session, claim))
+                timer_ops.write_batch(session, batch, utcnow())  # one round trip, not one per case
                 session.commit()
             except DATABASE_AWAY:
                 raise
