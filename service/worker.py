@@ -89,8 +89,19 @@ def run_due_timers(
                 progress(timer_pass.result)
 
 
+_gc_tuned = False
+
+
 def tune_gc() -> None:
-    """Set the worker process's garbage collection to GC_THRESHOLDS, with what is loaded so far frozen."""
+    """Set the worker process's garbage collection to GC_THRESHOLDS, with what is loaded so far frozen.
+
+    Once per process: a process that runs the worker several times (tests invoke the CLI in-process)
+    freezes only what it held the first time.
+    """
+    global _gc_tuned  # noqa: PLW0603  (a per-process switch)
+    if _gc_tuned:
+        return
+    _gc_tuned = True
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)

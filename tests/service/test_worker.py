@@ -19,6 +19,7 @@ from flask import Flask
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import OperationalError
 
+from service import worker as worker_module
 from service.db import session_scope
 from service.models import AuditEvent, Incident, WorkerHeartbeat
 from service.operations.audit import SYSTEM_ACTOR, verify_chains
@@ -195,7 +196,10 @@ def test_a_checkpoint_that_cannot_be_written_does_not_stop_the_timers(app: Flask
     assert any("fired" in line for line in lines), lines
 
 
-def test_a_worker_collects_garbage_less_often_with_its_start_up_objects_frozen(app: Flask) -> None:
+def test_a_worker_collects_garbage_less_often_with_its_start_up_objects_frozen(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worker_module, "_gc_tuned", False)  # as in a fresh worker process
     before = gc.get_threshold()
     gc.set_threshold(700, 10, 10)  # Python's defaults
     try:
