@@ -7,6 +7,7 @@ every second (throughput must not decay as the backlog drains) and checks each t
 
     python bench/timers.py                      # 10,000 timers, 2 workers, PostgreSQL when reachable
     python bench/timers.py --timers 2000 --database sqlite
+    python bench/timers.py --template zhifa_timers_seed   # A/B runs from the same seeded cases
 """
 
 from __future__ import annotations
@@ -164,16 +165,46 @@ def rates(samples: list[tuple[float, int]], count: int) -> tuple[float, float]:
     return rate_between(count // 20, count // 5), rate_between(count * 3 // 4, count * 19 // 20)
 
 
-def bench(database: str, count: int, workers: int) -> None:
+def from_template(template: str, name: str, count: int) -> tuple[str, float]:
+    """Clone the run's database from `template` (seeded with `count` timers first if it is missing).
+
+    Seeding 10,000 cases takes longer than draining them; runs to compare (before/after, A/B) start
+    from the same seeded cases this way. Returns the run's URL and the seconds spent seeding.
+    """
+    admin = create_engine(ADMIN_PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": template})
+        missing = exists.first() is None
+    admin.dispose()
+    seconds = 0.0
+    if missing:
+        url = postgres_database(template)
+        assert url is not None, "PostgreSQL is not reachable"
+        seconds = seed(url, count)
+    admin = create_engine(ADMIN_PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {name} TEMPLATE {template}"))
+    admin.dispose()
+    url = ADMIN_PG_URL.rsplit("/", 1)[0] + f"/{name}"
+    upgrade_database(url)  # a template seeded by older code gets this code's migrations
+    return url, seconds
+
+
+def bench(database: str, count: int, workers: int, template: str | None = None) -> None:
     """Run one measurement and print its figures."""
     name = f"zhifa_bench_timers_{os.getpid()}"
     folder = tempfile.mkdtemp(prefix="zhifa-timers-")
-    url = postgres_database(name) if database == "postgres" else f"sqlite:///{folder}/bench.sqlite3"
+    if template and database == "postgres":
+        url, seconds = from_template(template, name, count)
+    else:
+        url = postgres_database(name) if database == "postgres" else f"sqlite:///{folder}/bench.sqlite3"
     if url is None:
         print(f"{database}: not reachable, skipped")
         return
     try:
-        seconds = seed(url, count)
+        if not (template and database == "postgres"):
+            seconds = seed(url, count)
         run = run_workers(url, workers, count)
         result = check(url, count)
     finally:
@@ -200,9 +231,12 @@ def main() -> None:
     parser.add_argument("--timers", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database", choices=("postgres", "sqlite", "both"), default="postgres")
+    parser.add_argument(
+        "--template", help="PostgreSQL: clone each run from this database, seeding it first if missing"
+    )
     args = parser.parse_args()
     for database in ("postgres", "sqlite") if args.database == "both" else (args.database,):
-        bench(database, args.timers, args.workers)
+        bench(database, args.timers, args.workers, args.template)
 
 
 if __name__ == "__main__":

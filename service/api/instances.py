@@ -64,6 +64,7 @@ def list_all() -> ResponseReturnValue:
     return {
         "items": instance_summary_schema.dump(rows, many=True),
         "total": total,
+        "total_capped": bool(getattr(total, "capped", False)),  # a text search counts up to 1,000
         "page": args["page"],
         "per_page": args["per_page"],
     }

@@ -122,7 +122,10 @@ DOCS: dict[str, Doc] = {
     "versions_diff": Doc(ref("VersionDiffSchema"), query=schemas_studio.DiffArgs),
     "versions_migrate": Doc(ref("MigrationResultSchema"), body="MigrateArgs"),
     "instances_start": Doc(ref("InstanceSchema"), ok=(201,), body="StartInstanceArgs"),
-    "instances_list_all": Doc(items_of("InstanceSummarySchema", **PAGE), query=schemas.ListInstancesArgs),
+    "instances_list_all": Doc(
+        items_of("InstanceSummarySchema", **PAGE, total_capped={"type": "boolean"}),
+        query=schemas.ListInstancesArgs,
+    ),
     "instances_show": Doc(ref("InstanceSchema")),
     "instances_cancel": Doc(ref("InstanceSchema"), body="CancelArgs"),
     "instances_message": Doc(ref("InstanceSchema"), body="SendMessageArgs"),

@@ -84,6 +84,12 @@ class ProcessInstance(Base):
             text("zhifa_bigrams((search_text || ' ') || title)"),
             postgresql_using="gin",
         ).ddl_if(dialect="postgresql"),
+        # One-character terms: a GIN index of the text's characters (migration perfd_01, PostgreSQL only).
+        Index(
+            "ix_process_instances_search_chars",
+            text("string_to_array((search_text || ' ') || title, NULL)"),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
     )
 
 
@@ -91,7 +97,9 @@ class HumanTask(Base):
     """An open user task, projected from the engine state on every save (the inbox)."""
 
     __tablename__ = "human_tasks"
-    __table_args__ = (Index("ix_human_tasks_role_due", "role", "due_at"),)
+    # The inbox pages a role's tasks in due order; the case id is included for the visibility rule's
+    # "an open task of my role" probe, read from the index alone (migration perfd_01).
+    __table_args__ = (Index("ix_human_tasks_role_due", "role", "due_at", postgresql_include=["instance_id"]),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(

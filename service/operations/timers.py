@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..models import ProcessInstance
 from ..models.instances import InstanceStatusColumn
@@ -103,3 +106,52 @@ def fire_instance_timers(
     route_messages(session, live, SYSTEM_ACTOR, now)
     timer_succeeded(session, live.row, now)
     return [t.bpmn_id for t in fired]
+
+
+def write_batch(session: Session, rows: list[ProcessInstance], now: datetime) -> int:
+    """Write the changed case rows of a fired batch in one round trip per shape, version-checked.
+
+    SQLAlchemy sends one `UPDATE` per row when the mapper has a version column (it checks each row's
+    count), so a batch of 20 cost 20 round trips, two thirds of a batch's and the slowest part when
+    the database is busy. Here the rows whose columns changed are written with one executemany per
+    set of changed columns (psycopg sends it as one pipeline), each row `WHERE id = … AND version_id
+    = <the version it was loaded at>`; if any row was changed meanwhile the total count falls short
+    and StaleDataError rolls the batch back (the worker then runs it case by case, as before). The
+    rows are then marked written, so the flush at commit sends only the projections and events.
+    Returns the number of rows written.
+    """
+    mapper = inspect(ProcessInstance)
+    table = ProcessInstance.__table__
+    columns = {prop.key: prop.columns[0] for prop in mapper.column_attrs}
+    shapes: dict[tuple[str, ...], list[tuple[ProcessInstance, dict[str, Any]]]] = {}
+    for row in rows:
+        state = inspect(row)
+        changed = tuple(sorted(k for k in state.committed_state if k in columns and k != "version_id"))
+        if not changed or state.deleted or state.detached or "version_id" in state.committed_state:
+            continue
+        values = {columns[k].name: getattr(row, k) for k in changed}
+        values |= {
+            "updated_at": now,
+            "version_id": row.version_id + 1,
+            "b_id": row.id,
+            "b_version": row.version_id,
+        }
+        shapes.setdefault(changed, []).append((row, values))
+    written = 0
+    for changed, entries in shapes.items():
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"), table.c.version_id == bindparam("b_version"))
+            .values({columns[k].name: bindparam(columns[k].name) for k in changed})
+            .values(updated_at=bindparam("updated_at"), version_id=bindparam("version_id"))
+        )
+        result = session.connection().execute(statement, [values for _row, values in entries])
+        if result.rowcount != len(entries):
+            raise StaleDataError(f"{len(entries) - result.rowcount} case(s) changed while their timers fired")
+        for row, values in entries:
+            for key in changed:
+                set_committed_value(row, key, getattr(row, key))
+            set_committed_value(row, "updated_at", values["updated_at"])
+            set_committed_value(row, "version_id", values["version_id"])
+        written += len(entries)
+    return written

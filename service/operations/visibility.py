@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, CompoundSelect, Select, exists, or_, select, union
 
 from ..models import CaseParticipant, HumanTask, ProcessInstance, User
+from .search import walks_newest_first
 
 # Roles that see every case; everyone else sees cases they started, acted on, or may act on now.
 SEE_ALL_ROLES = (
@@ -48,18 +49,20 @@ def visible_to(user: User) -> ColumnElement[bool]:
     acted = exists().where(
         CaseParticipant.username == user.username, CaseParticipant.instance_id == ProcessInstance.id
     )
-    may_act = exists().where(
-        HumanTask.instance_id == ProcessInstance.id,
-        or_(HumanTask.role.in_(user.roles), HumanTask.assignee_id == user.id),
-    )
-    return or_(ProcessInstance.started_by_id == user.id, acted, may_act)
+    # Two probes, not one with an OR: each has an index of its own (the role probe reads
+    # `ix_human_tasks_role_due`, which includes the case id, alone), also when the planner hashes
+    # them for a walk over many cases.
+    role_task = exists().where(HumanTask.instance_id == ProcessInstance.id, HumanTask.role.in_(user.roles))
+    held_task = exists().where(HumanTask.instance_id == ProcessInstance.id, HumanTask.assignee_id == user.id)
+    return or_(ProcessInstance.started_by_id == user.id, acted, role_task, held_task)
 
 
 def newest_first(text: str | None) -> ColumnElement[Any]:
     """Return the list order, newest case first.
 
-    With a text filter the order key is `id + 0`: PostgreSQL then takes the few trigram-index matches
-    and sorts them, instead of walking the primary key backwards testing `LIKE` on every case until
-    a page is full (its estimate of the matches is far too high for that to pay).
+    With a text filter of two or more characters the order key is `id + 0`: PostgreSQL then takes the
+    few index matches and sorts them, instead of walking the primary key backwards testing `LIKE` on
+    every case until a page is full (its estimate of the matches is far too high for that to pay).
+    For one character it chooses itself (see search.walks_newest_first).
     """
-    return (ProcessInstance.id + 0).desc() if text else ProcessInstance.id.desc()
+    return ProcessInstance.id.desc() if walks_newest_first(text) else (ProcessInstance.id + 0).desc()

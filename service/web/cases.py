@@ -67,7 +67,7 @@ def cases() -> ResponseReturnValue:
     return render_template(
         "web/cases.html",
         rows=[(row, heading(row), late.get(row.id, 0)) for row in rows],
-        page=Page(rows, total, number, size),
+        page=Page(rows, total, number, size, capped=getattr(total, "capped", False)),
         flt=flt,
         args=args,
         statuses=list(STATUS_NAMES.items()),

@@ -16,11 +16,13 @@ class Page:
     total: int
     number: int
     size: int
+    capped: bool = False  # `total` is where counting stopped; the list holds more
 
     @property
     def pages(self) -> int:
-        """Return how many pages there are."""
-        return max(1, -(-self.total // self.size))
+        """Return how many pages there are (a capped total: at least one after the current page)."""
+        counted = max(1, -(-self.total // self.size))
+        return max(counted, self.number + 1) if self.capped else counted
 
     def window(self, width: int = 7) -> range:
         """Return the page numbers the pager shows around the current one."""

@@ -16,10 +16,11 @@ def test_migrated_schema_matches_the_models(database_url: str) -> None:
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         with warnings.catch_warnings():
-            # The bigram search index is PostgreSQL-only (an expression index); SQLite cannot reflect
-            # expression indexes, so alembic skips it there with a warning. PostgreSQL compares it.
+            # The bigram and character search indexes are PostgreSQL-only (expression indexes); SQLite
+            # cannot reflect expression indexes, so alembic skips them there with a warning.
+            # PostgreSQL compares them.
             warnings.filterwarnings(
-                "ignore", message=".*expression-based index 'ix_process_instances_search_bigrams'.*"
+                "ignore", message=".*expression-based index 'ix_process_instances_search_(bigrams|chars)'.*"
             )
             differences = compare_metadata(context, Base.metadata)
     engine.dispose()

@@ -201,3 +201,12 @@ def test_a_two_character_search_uses_the_bigram_index(postgres_session: Session)
         )
         plan = _plan(postgres_session, query)
         assert "ix_process_instances_search_bigrams" in plan, plan
+
+
+def test_a_one_character_search_uses_the_character_index(postgres_session: Session) -> None:
+    for who in ("auditor", "officer2"):
+        query = case_query(
+            postgres_session, _user(postgres_session, who), CaseFilter(text="伟"), datetime.now(UTC)
+        )
+        plan = _plan(postgres_session, query)
+        assert "ix_process_instances_search_chars" in plan, plan

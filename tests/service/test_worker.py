@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -18,6 +19,7 @@ from flask import Flask
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import OperationalError
 
+from service import worker as worker_module
 from service.db import session_scope
 from service.models import AuditEvent, Incident, WorkerHeartbeat
 from service.operations.audit import SYSTEM_ACTOR, verify_chains
@@ -25,7 +27,7 @@ from service.operations.audit_checkpoint import load_checkpoint
 from service.operations.audit_verify import verify
 from service.operations.instances import start_process_as
 from service.operations.timers import TimerSettings
-from service.worker import Worker, run_due_timers
+from service.worker import GC_THRESHOLDS, Worker, run_due_timers
 from tests.conftest import DATA, deploy_dir
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -192,3 +194,18 @@ def test_a_checkpoint_that_cannot_be_written_does_not_stop_the_timers(app: Flask
     Worker(app, report=lines.append).run(once=True)
     assert any("checkpoint not exported" in line for line in lines), lines
     assert any("fired" in line for line in lines), lines
+
+
+def test_a_worker_collects_garbage_less_often_with_its_start_up_objects_frozen(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worker_module, "_gc_tuned", False)  # as in a fresh worker process
+    before = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)  # Python's defaults
+    try:
+        Worker(app, report=lambda _line: None).run(once=True)
+        assert gc.get_threshold() == GC_THRESHOLDS
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
