@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import Api
 from tests.web.browser import LiveServer
@@ -54,18 +55,14 @@ def test_the_diagram_redraws_when_someone_else_completes_a_task(
     FormFiller(worker).fill(definition.fields, values)
     submit(worker)
 
-    viewer.wait_for_function(
-        "v => document.getElementById('diagram').getAttribute('data-version') !== v",
-        arg=version,
-        timeout=3000,
-    )
+    # (expect polls without evaluating a string: the pages' CSP forbids eval, and Playwright's
+    # wait_for_function races with it)
+    expect(viewer.locator("#diagram")).not_to_have_attribute("data-version", version, timeout=3000)
     assert viewer.evaluate("window.zfNoReload") is True  # the same page: redrawn in place
     assert viewer.locator("#diagram svg").inner_html() != before  # redrawn: the completed step recoloured
     # The open tasks and the history follow too (htmx reloads the panels on the change event).
-    viewer.wait_for_function(
-        "id => !document.querySelector(`[data-testid=open-tasks] a[href='/tasks/${id}']`)",
-        arg=task["id"],
-        timeout=3000,
+    expect(viewer.locator(f"[data-testid=open-tasks] a[href='/tasks/{task['id']}']")).to_have_count(
+        0, timeout=3000
     )
     assert "办理完成" in viewer.get_by_test_id("history").inner_text()
     assert viewer.locator("#diagram-status").inner_text() == "案件有新进展：流程图已更新。"

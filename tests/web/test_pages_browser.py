@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +21,7 @@ def test_wrong_password_shows_the_chinese_message(open_page: Any) -> None:
     page.get_by_role("button", name="登录").click()
     assert page.get_by_role("alert").inner_text().strip() == "用户名或密码错误，请重新输入。"
     # Focus moves to the message, so screen readers announce it (once the page's script has run).
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'login-error'")
+    expect(page.locator("#login-error")).to_be_focused()
 
 
 def test_english_works_after_one_switch(open_page: Any) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from forms import FieldType
 from service.jsonsafe import to_json_value
@@ -58,7 +59,7 @@ def _register_with_a_correction(walk: BrowserWalk, shots: Path) -> None:
     message = page.locator(f"#f-{left_out.name}-error")
     assert message.inner_text() == f"{left_out.label.zh}：此项为必填项。"  # next to the field, naming it
     assert page.locator("#error-summary").is_visible()
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'error-summary'")
+    expect(page.locator("#error-summary")).to_be_focused()
     other = next(
         f
         for f in definition.fields
