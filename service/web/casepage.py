@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -207,12 +207,8 @@ def _fold_rounds(entries: list[TaskEntry]) -> list[TaskEntry]:
     rounds: dict[str, list[TaskEntry]] = {}
     for entry in entries:
         rounds.setdefault(entry.bpmn_id, []).append(entry)
-    latest = [TaskEntry(*_fields(same[-1]), earlier=same[-2::-1]) for same in rounds.values()]
+    latest = [replace(same[-1], earlier=same[-2::-1]) for same in rounds.values()]
     return sorted(latest, key=lambda entry: entry.seq)
-
-
-def _fields(entry: TaskEntry) -> tuple[int, str, str, str, list[tuple[str, str]], str]:
-    return entry.seq, entry.task_name, entry.when, entry.who, entry.items, entry.bpmn_id
 
 
 def history(events: list[AuditEvent], who: Mapping[str, str], lang: str) -> list[HistoryItem]:

@@ -43,8 +43,13 @@ def plan_to_the_order() -> paths.Plan:
     return p
 
 
-def ordered_today(app: Flask, login: Any) -> tuple[real_clock.RealClockWalk, int]:
-    """A case filed and ordered today, its follow-up open."""
+def ordered_today(
+    app: Flask,
+    login: Any,
+    until: str = "record_followup",
+    extra_answers: dict[str, list[dict[str, Any]]] | None = None,
+) -> tuple[real_clock.RealClockWalk, int]:
+    """A load-bearing case started today and walked (filed, ordered) until the task `until` is open."""
     assert deploy_dir(login("process_owner"), paths.BPMN).status_code == 201
     lead = real_clock.moved_to_today(to_json_value(case.lead(case.at(real_clock.today()))))
     started = login("officer1").post(
@@ -54,9 +59,9 @@ def ordered_today(app: Flask, login: Any) -> tuple[real_clock.RealClockWalk, int
     answers = {
         b: [real_clock.moved_to_today(a) for a in items] for b, items in plan_to_the_order().answers.items()
     }
-    walk = real_clock.RealClockWalk(app, login, answers | ROUTINE_ANSWERS)
+    walk = real_clock.RealClockWalk(app, login, answers | ROUTINE_ANSWERS | (extra_answers or {}))
     case_id: int = started.json["id"]
-    walk.run(advance_time=False, until=lambda: "record_followup" in open_ids(walk, case_id))
+    walk.run(advance_time=False, until=lambda: until in open_ids(walk, case_id))
     return walk, case_id
 
 

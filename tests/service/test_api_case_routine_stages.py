@@ -9,10 +9,6 @@ from typing import Any
 
 from flask import Flask
 
-from service.jsonsafe import to_json_value
-from tests.bpmn import steps_case as case
-from tests.conftest import deploy_dir
-from tests.service import bureau_paths as paths
 from tests.service import test_api_case_routine as routine
 from tests.service import test_calendar_walk as real_clock
 
@@ -41,20 +37,7 @@ ANSWERS: dict[str, list[dict[str, Any]]] = {
 
 def started_today(app: Flask, login: Any, until: str) -> tuple[real_clock.RealClockWalk, int]:
     """A load-bearing case started today and walked until the task `until` is open."""
-    assert deploy_dir(login("process_owner"), paths.BPMN).status_code == 201
-    lead = real_clock.moved_to_today(to_json_value(case.lead(case.at(real_clock.today()))))
-    started = login("officer1").post(
-        "/process-instances", json={"process_key": "load_bearing_case", "data": lead}
-    )
-    assert started.status_code == 201, started.json
-    answers = {
-        b: [real_clock.moved_to_today(a) for a in items]
-        for b, items in routine.plan_to_the_order().answers.items()
-    }
-    walk = real_clock.RealClockWalk(app, login, answers | routine.ROUTINE_ANSWERS | ANSWERS)
-    case_id: int = started.json["id"]
-    walk.run(advance_time=False, until=lambda: until in routine.open_ids(walk, case_id))
-    return walk, case_id
+    return routine.ordered_today(app, login, until, ANSWERS)
 
 
 def test_a_case_is_withdrawn_in_stage_two_while_the_officer_interviews(app: Flask, login: Any) -> None:
