@@ -13,7 +13,6 @@ changed since the split (containers still merge the way SpiffWorkflow merges the
 
 from __future__ import annotations
 
-from copy import deepcopy
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
@@ -24,6 +23,8 @@ from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.workflow import Workflow
 
+from .plain_copy import copy_plain
+
 _MISSING = object()
 
 
@@ -33,10 +34,10 @@ def merge_branches(tails: list[SpiffTask]) -> dict[str, Any]:
         return {}
     base = _common_ancestor(tails)
     base_data = base.data if base is not None else {}
-    merged = deepcopy(dict(base_data))
+    merged = copy_plain(dict(base_data))
     for tail in tails:
         changed = {k: v for k, v in tail.data.items() if base_data.get(k, _MISSING) != v}
-        DeepMerge.merge(merged, deepcopy(changed))
+        DeepMerge.merge(merged, copy_plain(changed))
     return merged
 
 
@@ -113,7 +114,7 @@ def _subprocess_update_data(self: Any, my_task: SpiffTask, subworkflow: Any) -> 
 
 def _as_task_data(my_task: SpiffTask, data: dict[str, Any]) -> dict[str, Any]:
     reference = my_task.parent.data if my_task.parent is not None else {}
-    return ordered_like(reference, deepcopy(data))
+    return ordered_like(reference, copy_plain(data))
 
 
 _original_call_update = CallActivity.update_data

@@ -21,7 +21,6 @@ from __future__ import annotations
 import ast
 import functools
 from collections.abc import Iterable, Mapping
-from copy import deepcopy
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -35,6 +34,7 @@ from SpiffWorkflow.task import Task as SpiffTask
 from . import clock
 from .compaction import trim_grown_lists
 from .errors import ScriptError
+from .plain_copy import copy_plain
 from .sandbox import SandboxEnvironment, SandboxScriptEngine
 from .workcalendar import record_provisional
 
@@ -200,7 +200,7 @@ def _replay(
     at = next(
         (e["at"] for e in ledger.values() if e.get("by") == str(script_task.id)), clock.now().isoformat()
     )
-    context = deepcopy(script_task.parent.data) if script_task.parent is not None else {}
+    context = copy_plain(script_task.parent.data) if script_task.parent is not None else {}
     for name, (first, now_value) in chain.items():
         if context.get(name) == first:
             context[name] = now_value

