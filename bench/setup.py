@@ -91,6 +91,8 @@ def gunicorn(url: str, workers: int, threads: int = 1) -> Iterator[HttpApi]:
         sys.executable,
         "-m",
         "gunicorn",
+        "--config",
+        "python:service.gunicorn_conf",
         "--workers",
         str(workers),
         "--threads",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -46,11 +47,27 @@ class InstanceCache:
                 self._items[(instance_id, new)] = engine
 
     def put(self, instance_id: int, version: int, engine: WorkflowInstance) -> None:
-        """Keep an object whose state equals the stored row at `version`."""
+        """Keep an object whose state equals the stored row at `version`.
+
+        Objects of the instance's other versions are stale (no row will hold them again) and, like
+        those pushed out by the size limit, released unless something else still holds them (a
+        request rendering its answer): their memory comes back at once instead of at the garbage
+        collector's next full pass.
+        """
+        dropped = []
         with self._lock:
+            for key in [k for k in self._items if k[0] == instance_id and k[1] != version]:
+                dropped.append(self._items.pop(key))
+            previous = self._items.pop((instance_id, version), None)
+            if previous is not None and previous is not engine:
+                dropped.append(previous)
             self._items[(instance_id, version)] = engine
             while len(self._items) > self._size:
-                self._items.popitem(last=False)
+                dropped.append(self._items.popitem(last=False)[1])
+        while dropped:
+            old = dropped.pop()
+            if sys.getrefcount(old) <= 2:  # `old` and the call's argument: nothing else holds it
+                old.release()
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,20 @@ class WorkflowInstance:
         self._unfinished: list[SpiffTask] | None = None
         self.changed = False  # mutated since it was restored or last dumped
 
+    def release(self) -> None:
+        """Break the task tree's reference cycles, so its objects are freed at once without the collector.
+
+        For an instance no one will use again (a cache dropping it): tasks and their workflows refer to
+        each other, so otherwise only a full pass of the cyclic collector frees them (a web worker runs
+        one rarely: service/gc_policy.py). The instance is unusable afterwards.
+        """
+        workflows = [self._wf, *self._wf.subprocesses.values()]
+        for workflow in workflows:
+            for task in workflow.tasks.values():
+                task.__dict__.clear()
+            workflow.__dict__.clear()  # its tasks, sub-processes, event manager (which refers back)
+        self._unfinished = None
+
     def _active(self) -> list[SpiffTask]:
         if self._unfinished is None:
             self._unfinished = self._wf.get_tasks(state=_ACTIVE_STATES)

@@ -29,9 +29,7 @@ def _has_lz4() -> bool:
     if bind.dialect.name != "postgresql":
         return False
     found = bind.execute(
-        text(
-            "SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)"
-        )
+        text("SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)")
     ).first()
     return found is not None
 
