@@ -122,6 +122,9 @@ def summary(label: str, timings: dict[str, list[float]]) -> list[float]:
     return everything
 
 
+STEP_TYPE_TARGET_MS = 30.0  # issue 10: no step type above this median over HTTP
+
+
 def slowest_step_types(cases: list[Case], limit: int = 6) -> None:
     kinds: dict[str, list[float]] = {}
     for case in cases:
@@ -131,6 +134,11 @@ def slowest_step_types(cases: list[Case], limit: int = 6) -> None:
     print(
         "    slowest step types (median over HTTP):",
         ", ".join(f"{k} {statistics.median(v):.1f} ms (n={len(v)})" for k, v in ranked[:limit]),
+    )
+    over = [k for k, v in ranked if statistics.median(v) > STEP_TYPE_TARGET_MS]
+    print(
+        f"    step types above {STEP_TYPE_TARGET_MS:g} ms median: {len(over)} of {len(ranked)}"
+        + (f" ({', '.join(over)})" if over else "")
     )
 
 
