@@ -94,11 +94,12 @@ def _before_page() -> None:
 
 
 def _warm(app: Flask) -> None:
-    """Parse the newest definitions once, so the first start page after a restart is not slow."""
+    """Parse the newest definitions and compile their expressions, so first requests stay fast."""
     with app.app_context(), session_scope(app) as session:
         try:
+            runtime = get_runtime()
             for row in deploy_ops.latest_definitions(session):
-                get_runtime().loaded(row)
+                runtime.engine.precompile(runtime.loaded(row).process)
         except SQLAlchemyError:
             app.logger.warning("definitions not warmed: database not ready")
 

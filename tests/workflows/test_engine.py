@@ -239,3 +239,14 @@ def test_a_parallel_join_keeps_what_each_branch_changed_whichever_arrives_last(
         "已恢复",
     )
     assert s.data["notes"] == ["立案", "决定"]
+
+
+def test_precompiling_a_definition_leaves_nothing_to_compile_when_its_cases_run() -> None:
+    from workflows.sandbox_check import compile_checked
+
+    s = acceptance()
+    compile_checked.cache_clear()
+    assert WorkflowEngine().precompile(s.definition) > 10  # scripts, conditions, DMN cells, due dates
+    misses = compile_checked.cache_info().misses
+    run_happy_path(s)  # runs the fine-level decision table, gateways, scripts, due-date expressions
+    assert compile_checked.cache_info().misses == misses
