@@ -21,6 +21,7 @@ meaningful one: error > open > waiting > done > cancelled > not_reached.
 
 from __future__ import annotations
 
+import weakref
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -169,12 +170,29 @@ def _is_event_node(spec: Any) -> bool:
     )
 
 
-def _spec_nodes(wf: SpiffBpmnWorkflow) -> Iterable[NodeKey]:
-    """Yield every BPMN node of the workflow's spec and of all its subprocess specs."""
-    for spec in (wf.spec, *wf.subprocess_specs.values()):
-        for task_spec in spec.task_specs.values():
-            if task_spec.bpmn_id is not None:
-                yield (spec.name, task_spec.bpmn_id)
+def _spec_nodes(wf: SpiffBpmnWorkflow) -> tuple[NodeKey, ...]:
+    """Return every BPMN node of the workflow's spec and of all its subprocess specs.
+
+    Specs are parsed once per definition version and shared by its instances: the list is kept with
+    the spec (every save traces the instance, and the bureau's largest process has ~700 nodes).
+    """
+    names = tuple(wf.subprocess_specs)
+    known = _NODES.get(wf.spec)
+    if known is not None and known[0] == names:
+        return known[1]
+    nodes = tuple(
+        (spec.name, task_spec.bpmn_id)
+        for spec in (wf.spec, *wf.subprocess_specs.values())
+        for task_spec in spec.task_specs.values()
+        if task_spec.bpmn_id is not None
+    )
+    _NODES[wf.spec] = (names, nodes)
+    return nodes
+
+
+_NODES: weakref.WeakKeyDictionary[Any, tuple[tuple[str, ...], tuple[NodeKey, ...]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _bpmn_parent(task: Any) -> Any | None:

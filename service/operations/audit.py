@@ -75,8 +75,20 @@ def hash_fields(fields: Mapping[str, Any], key: bytes) -> str:
 
 
 def state_hash(status: str, state: str) -> str:
-    """Return the SHA-256 of a case's stored state: its status and serialised engine state."""
-    return hashlib.sha256(f"{status}\0{state}".encode("utf-8", "surrogatepass")).hexdigest()
+    """Return the SHA-256 of a case's stored state: its status and serialised engine state.
+
+    A save and the event recording it hash the same state object (50–150 KB): the last answer is kept.
+    """
+    global _last_state_hash  # noqa: PLW0603  (one tuple, replaced whole: threads never see a mix)
+    last = _last_state_hash
+    if last[1] is state and last[0] == status:
+        return last[2]
+    digest = hashlib.sha256(f"{status}\0{state}".encode("utf-8", "surrogatepass")).hexdigest()
+    _last_state_hash = (status, state, digest)
+    return digest
+
+
+_last_state_hash: tuple[str, str | None, str] = ("", None, "")
 
 
 def key_id(key: bytes) -> str:
