@@ -93,7 +93,8 @@ class _TaskConverter(TaskConverter):
         if parent is not None:
             before = parent.data
             deletions = [key for key in before if key not in data]
-            if len(deletions) < len(data):  # identical values (shared history) need no comparison
+            if len(deletions) < len(data):
+                # A value that is the parent's own object (restored history) needs no comparison.
                 updates = {
                     k: v for k, v in data.items() if (old := before.get(k, _ABSENT)) is not v and old != v
                 }
@@ -168,9 +169,9 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def dump_state(workflow: BpmnWorkflow) -> str:
     """Serialise the workflow's state (not its spec) to compact JSON text.
 
-    Chinese text is written as characters, not `\\uXXXX` escapes (a sixth of the size of a case's
-    state), unless the data holds a lone surrogate (possible from JSON input), which no database
-    encoding accepts: then the text is escaped as SpiffWorkflow writes it.
+    Chinese text is written as characters, not `\\uXXXX` escapes (six characters each), unless the
+    data holds a lone surrogate (possible from JSON input), which no database encoding accepts: then
+    the text is escaped as SpiffWorkflow writes it.
     """
     serializer = _serializer()
     serializer.registry._encoder_mode = True
