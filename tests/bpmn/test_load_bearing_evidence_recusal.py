@@ -12,7 +12,7 @@ from datetime import date
 
 from tests.bpmn.steps_case import OFFICERS, at, end_of, filed_and_ordered, fill, inspect, patrol_lead, receive
 from tests.bpmn.steps_case import assign as assign_officers
-from tests.bpmn.steps_case_ends import terminate
+from tests.bpmn.steps_case_ends import ask_to_suspend, decide_suspension, resume, terminate
 from tests.bpmn.steps_complaint import send
 from tests.workflows.scenario import Scenario
 
@@ -123,3 +123,18 @@ def test_the_squad_leaders_recusal_goes_to_the_deputy_head_and_a_rejection_chang
     terminate(s)
     assert s.data["case_officers"] == OFFICERS
     assert [r["decision"] for r in s.data["recusals"]] == ["reject"]
+
+
+def test_evidence_at_risk_can_be_preserved_while_the_case_is_suspended() -> None:
+    s = filed_and_ordered()
+    ask_to_suspend(s, "appraisal", since=date(2025, 12, 10), asked=date(2025, 12, 10))
+    decide_suspension(s, "approve", date(2025, 12, 11))
+    assert s.open() == {}
+    preserve(s, date(2025, 12, 15))  # the site is about to be cleared while the appraisal is awaited
+    assert set(s.open()) == {"decide_preserved_evidence"}  # only the preservation's own step
+    assert s.data["case_clock_status"] == "suspended"  # the suspension goes on
+    assert s.task("decide_preserved_evidence").due_at == end_of(date(2025, 12, 24))  # 7 working days
+    resume(s, date(2026, 1, 9))
+    # The case's own work comes back; the preservation's 7 days did not pause with it (its own time limit).
+    after = {"decide_preserved_evidence", "escalate_preserved_evidence", "record_overdue_inspection"}
+    assert set(s.open()) == after
